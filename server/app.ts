@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import type { ResolvedConfig } from './config.ts';
+import { AppError } from './errors.ts';
+import { apiError, UPLOAD_SDK_STATUSES } from './http/api-error.ts';
+import { createInFlightTracker } from './middleware/in-flight.ts';
+import { adminApiRoutes } from './routes/admin-api.ts';
+import { deliveryRoutes } from './routes/delivery.ts';
+import { homeRoutes } from './routes/home.tsx';
+import { uploadApiRoutes } from './routes/upload-api.ts';
+import { createRemoteFetcher, type RemoteFetcherDeps } from './services/remote-fetch.ts';
+import { openDatabase } from './storage/local/database.ts';
+import { createLocalCloud } from './storage/local/local-cloud.ts';
+import { createMd5Hasher } from './storage/local/md5-hasher.ts';
+
+export interface AppDeps {
+  now?: () => number;
+  /** DNS resolver for outgoing fetches (tests map names to chosen addresses). */
+  lookup?: RemoteFetcherDeps['lookup'];
+}
+
+const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
+
+/** Builds the whole server for a configuration: opens its storage, wires routes. No work at import time. */
+export function createApp(config: ResolvedConfig, deps: AppDeps = {}) {
+  const now = deps.now ?? Date.now;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(join(config.dataDir, 'updraft.db'));
+  const hasher = createMd5Hasher();
+  const fetcher = createRemoteFetcher(config.remoteFetch, { lookup: deps.lookup });
+  const cloud = createLocalCloud({ config, db, fetcher, hasher, now });
+  cloud.sweep();
+  const sweeper = setInterval(() => cloud.sweep(), SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  const inFlight = createInFlightTracker();
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
+  app.use('/v1_1/*', inFlight.middleware);
+  app.route('/', homeRoutes(config));
+  if (config.uploadTarget.kind === 'local') {
+    app.route('/v1_1', uploadApiRoutes(cloud));
+    app.route('/v1_1', adminApiRoutes(cloud));
+    app.route('/res', deliveryRoutes(cloud));
+  }
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/v1_1/')) return apiError(c, new AppError('not_found', 'Not found', 404), UPLOAD_SDK_STATUSES);
+    return c.text('Not found', 404);
+  });
+  app.onError((error, c) => apiError(c, error, UPLOAD_SDK_STATUSES));
+
+  let closed = false;
+  return {
+    app,
+    cloud,
+    /** Stops admitting upload requests and waits for those in progress (up to the grace period). */
+    drain: () => inFlight.drain(config.shutdownGraceMs),
+    /** Releases storage: call after the HTTP server stopped. */
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweeper);
+      await hasher.close();
+      db.close();
+    },
+  };
+}
+
+export type UpdraftApp = ReturnType<typeof createApp>;

@@ -1,0 +1,245 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+const MiB = 1024 * 1024;
+
+/** Preset settings accepted in the config file (same names as the Upload API). */
+export const presetSettingsSchema = z
+  .object({
+    folder: z.string().max(255),
+    asset_folder: z.string().max(255),
+    tags: z.union([z.string(), z.array(z.string())]),
+    context: z.union([z.string(), z.record(z.string(), z.string())]),
+    allowed_formats: z.union([z.string(), z.array(z.string())]),
+    unique_filename: z.boolean(),
+    use_filename: z.boolean(),
+    overwrite: z.boolean(),
+    notification_url: z.string().url(),
+    type: z.enum(['upload', 'private', 'authenticated']),
+    max_file_size: z.number().int().positive(),
+    disallow_public_id: z.boolean(),
+    return_delete_token: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export const presetConfigSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", at most 64'),
+    unsigned: z.boolean().default(false),
+    settings: presetSettingsSchema.default({}),
+  })
+  .strict();
+
+const limitsSchema = z
+  .object({
+    /** Largest asset the local cloud stores (bytes), whole or chunked. */
+    maxFileBytes: z.number().int().positive().default(4 * 1024 * MiB),
+    /** Largest part of a chunked upload. */
+    maxPartBytes: z.number().int().positive().default(256 * MiB),
+    /** Smallest non-final part (Cloudinary: "larger than 5mb"). */
+    minPartBytes: z.number().int().nonnegative().default(5_000_000),
+    /** width × height × frames a stored image may declare. */
+    maxImagePixels: z.number().int().positive().default(100_000_000),
+    /** JSON / urlencoded bodies (data: URIs travel in them). */
+    maxJsonBodyBytes: z.number().int().positive().default(80 * MiB),
+    maxFields: z.number().int().positive().default(100),
+    maxFieldBytes: z.number().int().positive().default(64 * 1024),
+    /** Abandoned chunked uploads are removed after this many hours. */
+    chunkExpiryHours: z.number().positive().default(24),
+  })
+  .strict();
+
+const remoteFetchSchema = z
+  .object({
+    /** Addresses or CIDR ranges the fetcher may reach although they are not public (tests, intranets). */
+    allowAddresses: z.array(z.string()).default([]),
+    /** Ports a public address may be fetched on; allow-listed addresses may use any port. */
+    allowedPorts: z.array(z.number().int().min(1).max(65535)).default([80, 443, 8080, 8443]),
+    timeoutMs: z.number().int().positive().default(30_000),
+    idleTimeoutMs: z.number().int().positive().default(10_000),
+    maxRedirects: z.number().int().min(0).max(10).default(5),
+  })
+  .strict();
+
+/** Shape of the optional JSON config file (UPDRAFT_CONFIG) and of config passed in code. */
+export const fileConfigSchema = z
+  .object({
+    presets: z.array(presetConfigSchema).optional(),
+    limits: limitsSchema.default(limitsSchema.parse({})),
+    remoteFetch: remoteFetchSchema.default(remoteFetchSchema.parse({})),
+    /** Origins allowed to embed the widget frame; "*" = any (as Cloudinary). */
+    allowedOrigins: z.array(z.string()).default(['*']),
+    /** Signature algorithms the Upload API accepts; ["sha256"] refuses SHA-1 (no downgrade). */
+    signatureAlgorithms: z.array(z.enum(['sha1', 'sha256'])).min(1).default(['sha1', 'sha256']),
+    /** "fsync": flush every acknowledged part and asset to disk; "os": leave it to the page cache. */
+    durability: z.enum(['fsync', 'os']).default('fsync'),
+    shutdownGraceMs: z.number().int().nonnegative().default(10_000),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+export type PresetConfig = z.infer<typeof presetConfigSchema>;
+export type Limits = z.infer<typeof limitsSchema>;
+export type RemoteFetchConfig = z.infer<typeof remoteFetchSchema>;
+
+export interface Account {
+  cloudName: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
+export type UploadTarget = { kind: 'local' } | { kind: 'remote'; apiBase: string };
+
+/** The resolved configuration every part of the server reads. */
+export interface UpdraftConfig extends Omit<FileConfig, 'presets'> {
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  /** From CLOUDINARY_URL; null key/secret means "generate and persist local credentials". */
+  account: { cloudName: string; apiKey: string | null; apiSecret: string | null };
+  uploadTarget: UploadTarget;
+  presets: PresetConfig[];
+}
+
+/** The config once local credentials are known (what createApp receives). */
+export interface ResolvedConfig extends UpdraftConfig {
+  account: Account;
+}
+
+export const DEFAULT_PRESETS: PresetConfig[] = [
+  { name: 'preset1', unsigned: true, settings: {} },
+  { name: 'ml_default', unsigned: false, settings: {} },
+];
+
+const envSchemas = {
+  PORT: z.coerce.number().int().min(0).max(65535),
+  HOST: z.string().min(1).max(255).regex(/^[A-Za-z0-9.:[\]-]+$/),
+  PUBLIC_URL: z.string().url().regex(/^https?:\/\//),
+  DATA_DIR: z.string().min(1),
+  UPDRAFT_CONFIG: z.string().min(1),
+} as const;
+
+const envExpectations: Record<string, string> = {
+  PORT: 'an integer from 0 to 65535',
+  HOST: 'a host name or IP address',
+  PUBLIC_URL: 'an absolute http(s) URL such as https://uploads.example.com',
+  DATA_DIR: 'a directory path',
+  UPDRAFT_CONFIG: 'a path to a JSON file',
+  CLOUDINARY_URL: 'cloudinary://<api_key>:<api_secret>@<cloud_name>',
+  UPLOAD_TARGET: '"local", "cloudinary" or an http(s) URL prefix of a Cloudinary-compatible API',
+};
+
+const configError = (name: string, got: string | undefined, detail?: string) =>
+  new AppError(
+    'invalid_config',
+    `Invalid configuration: ${name} must be ${envExpectations[name] ?? detail ?? 'valid'}` +
+      (got === undefined ? '' : ` (got ${JSON.stringify(got.length > 80 ? `${got.slice(0, 80)}…` : got)})`),
+    500,
+  );
+
+function readEnv<K extends keyof typeof envSchemas>(env: NodeJS.ProcessEnv, name: K): z.infer<(typeof envSchemas)[K]> | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const parsed = envSchemas[name].safeParse(raw);
+  if (!parsed.success) throw configError(name, raw);
+  return parsed.data as z.infer<(typeof envSchemas)[K]>;
+}
+
+const CLOUD_NAME = /^[A-Za-z][A-Za-z0-9_-]{1,127}$/;
+
+/** Parses `cloudinary://key:secret@cloud` (the variable the official SDKs read). */
+export function parseCloudinaryUrl(value: string): UpdraftConfig['account'] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw configError('CLOUDINARY_URL', value);
+  }
+  const cloudName = url.hostname;
+  const apiKey = decodeURIComponent(url.username);
+  const apiSecret = decodeURIComponent(url.password);
+  if (url.protocol !== 'cloudinary:' || !CLOUD_NAME.test(cloudName) || !apiKey || !apiSecret) {
+    throw configError('CLOUDINARY_URL', value.replace(/:[^:@/]*@/, ':***@'));
+  }
+  return { cloudName, apiKey, apiSecret };
+}
+
+function parseUploadTarget(value: string | undefined): UploadTarget {
+  if (value === undefined || value === '' || value === 'local') return { kind: 'local' };
+  if (value === 'cloudinary') return { kind: 'remote', apiBase: 'https://api.cloudinary.com' };
+  if (/^https?:\/\/[^\s]+$/.test(value)) {
+    try {
+      return { kind: 'remote', apiBase: new URL(value).href.replace(/\/+$/, '') };
+    } catch {
+      /* falls through to the error */
+    }
+  }
+  throw configError('UPLOAD_TARGET', value);
+}
+
+/** Validates a config object (from the JSON file or from code) with a one-line error. */
+export function parseFileConfig(input: unknown, source: string): FileConfig {
+  const parsed = fileConfigSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.length ? issue.path.join('.') : '(root)';
+  throw new AppError('invalid_config', `Invalid configuration in ${source}: ${where}: ${issue.message}`, 500);
+}
+
+interface LoadOptions {
+  readFile?: (path: string) => string;
+  fileExists?: (path: string) => boolean;
+  cwd?: string;
+}
+
+/** Builds the configuration from the environment; the only place that reads process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): UpdraftConfig {
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const fileExists = options.fileExists ?? existsSync;
+  const cwd = options.cwd ?? process.cwd();
+
+  const port = readEnv(env, 'PORT') ?? 3000;
+  const host = readEnv(env, 'HOST') ?? '127.0.0.1';
+  const dataDir = resolve(cwd, readEnv(env, 'DATA_DIR') ?? 'data');
+  const explicitConfigPath = readEnv(env, 'UPDRAFT_CONFIG');
+  const configPath = explicitConfigPath ?? resolve(cwd, 'updraft.config.json');
+
+  let fileInput: unknown = {};
+  if (explicitConfigPath !== undefined || fileExists(configPath)) {
+    let text: string;
+    try {
+      text = readFile(resolve(cwd, configPath));
+    } catch {
+      throw configError('UPDRAFT_CONFIG', configPath, 'a readable JSON file');
+    }
+    try {
+      fileInput = JSON.parse(text);
+    } catch (error) {
+      throw new AppError('invalid_config', `Invalid configuration: ${configPath} is not valid JSON (${(error as Error).message})`, 500);
+    }
+  }
+  const fileConfig = parseFileConfig(fileInput, configPath);
+
+  const cloudinaryUrl = env.CLOUDINARY_URL;
+  const account = cloudinaryUrl ? parseCloudinaryUrl(cloudinaryUrl) : { cloudName: 'demo', apiKey: null, apiSecret: null };
+  const uploadTarget = parseUploadTarget(env.UPLOAD_TARGET);
+  if (uploadTarget.kind === 'remote' && !cloudinaryUrl) {
+    throw new AppError('invalid_config', 'Invalid configuration: CLOUDINARY_URL must be set when UPLOAD_TARGET is not "local"', 500);
+  }
+
+  const publicUrl = (readEnv(env, 'PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  return {
+    ...fileConfig,
+    host,
+    port,
+    publicUrl,
+    dataDir,
+    account,
+    uploadTarget,
+    presets: fileConfig.presets ?? DEFAULT_PRESETS,
+  };
+}
