@@ -116,7 +116,8 @@ export const DEFAULT_PRESETS: PresetConfig[] = [
 ];
 
 const envSchemas = {
-  PORT: z.coerce.number().int().min(0).max(65535),
+  // Digits only: a coerced number would turn " " into port 0 and accept "1e3" or "0x10".
+  PORT: z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.number().int().min(0).max(65535)),
   HOST: z.string().min(1).max(255).regex(/^[A-Za-z0-9.:[\]-]+$/),
   PUBLIC_URL: z.string().url().regex(/^https?:\/\//),
   DATA_DIR: z.string().min(1),
@@ -151,19 +152,24 @@ function readEnv<K extends keyof typeof envSchemas>(env: NodeJS.ProcessEnv, name
 
 const CLOUD_NAME = /^[A-Za-z][A-Za-z0-9_-]{1,127}$/;
 
+/** Hides everything from the key's ":" to the last "@" (a secret may itself hold ":" or "@"), so errors never log it. */
+const redactSecret = (value: string) => value.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?[^:@/]*):.*@/is, '$1:***@');
+
 /** Parses `cloudinary://key:secret@cloud` (the variable the official SDKs read). */
 export function parseCloudinaryUrl(value: string): UpdraftConfig['account'] {
   let url: URL;
+  let apiKey: string;
+  let apiSecret: string;
   try {
     url = new URL(value);
+    apiKey = decodeURIComponent(url.username);
+    apiSecret = decodeURIComponent(url.password);
   } catch {
-    throw configError('CLOUDINARY_URL', value);
+    throw configError('CLOUDINARY_URL', redactSecret(value));
   }
   const cloudName = url.hostname;
-  const apiKey = decodeURIComponent(url.username);
-  const apiSecret = decodeURIComponent(url.password);
   if (url.protocol !== 'cloudinary:' || !CLOUD_NAME.test(cloudName) || !apiKey || !apiSecret) {
-    throw configError('CLOUDINARY_URL', value.replace(/:[^:@/]*@/, ':***@'));
+    throw configError('CLOUDINARY_URL', redactSecret(value));
   }
   return { cloudName, apiKey, apiSecret };
 }
@@ -219,7 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     try {
       fileInput = JSON.parse(text);
     } catch (error) {
-      throw new AppError('invalid_config', `Invalid configuration: ${configPath} is not valid JSON (${(error as Error).message})`, 500);
+      throw new AppError('invalid_config', `Invalid configuration: ${configPath} is not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')})`, 500);
     }
   }
   const fileConfig = parseFileConfig(fileInput, configPath);

@@ -19,8 +19,15 @@ export function resolveAccount(config: UpdraftConfig): { config: ResolvedConfig;
   let account: Account;
   let generated = false;
   if (existsSync(path)) {
-    const stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<Account>;
-    if (!stored.apiKey || !stored.apiSecret) throw new AppError('invalid_config', `Invalid configuration: ${path} lacks apiKey or apiSecret`, 500);
+    let stored: Partial<Account> | null = null;
+    try {
+      stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<Account> | null;
+    } catch {
+      throw new AppError('invalid_config', `Invalid configuration: ${path} is not valid JSON`, 500);
+    }
+    if (typeof stored?.apiKey !== 'string' || typeof stored.apiSecret !== 'string' || !stored.apiKey || !stored.apiSecret) {
+      throw new AppError('invalid_config', `Invalid configuration: ${path} lacks apiKey or apiSecret`, 500);
+    }
     account = { cloudName, apiKey: stored.apiKey, apiSecret: stored.apiSecret };
   } else {
     // Cloudinary keys are 15 digits; secrets 27 URL-safe characters.

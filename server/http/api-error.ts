@@ -10,7 +10,9 @@ export const ADMIN_SDK_STATUSES = [400, 401, 403, 404, 409, 420, 429, 500] as co
 export function compatibleStatus(status: number, understood: readonly number[]): number {
   if (understood.includes(status)) return status;
   if (status === 403) return understood.includes(401) ? 401 : 400;
-  if (status === 503 || status === 507 || status >= 500) return 500;
+  // A remote URL that failed or timed out is the request's fault, as Cloudinary's "Error in loading ..." 400.
+  if (status === 502 || status === 504) return 400;
+  if (status >= 500) return 500;
   return 400;
 }
 

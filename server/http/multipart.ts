@@ -18,6 +18,10 @@ export interface MultipartOptions<T> {
   maxFileBytes: number;
   /** Consumes the one file part (stream it somewhere); its result is returned with the fields. */
   onFile(stream: Readable, info: FilePartInfo): Promise<T>;
+  /** The error for a file part longer than maxFileBytes (default: file_too_large). */
+  limitError?(): AppError;
+  /** Undoes a file result when the rest of the body turns out bad (e.g. removes a staged file). */
+  onDiscard?(result: T): void;
 }
 
 export interface MultipartResult<T> {
@@ -66,7 +70,10 @@ export function readMultipart<T>(request: IncomingMessage, options: MultipartOpt
       request.unpipe(parser);
       fileStream?.destroy(error instanceof Error ? error : new Error(String(error)));
       // Settle only after the file handler has cleaned up (temp files removed, slots released).
-      fileTask.finally(() => reject(error));
+      fileTask.finally(() => {
+        if (fileResult !== null) options.onDiscard?.(fileResult);
+        reject(error);
+      });
     };
 
     parser.on('field', (name, value, nameTruncated, valueTruncated) => {
@@ -89,9 +96,13 @@ export function readMultipart<T>(request: IncomingMessage, options: MultipartOpt
       }
       fileSeen = true;
       fileStream = stream;
-      stream.on('limit', () => stream.destroy(new AppError('file_too_large', `File size too large. Maximum is ${options.maxFileBytes}.`, 413)));
-      fileTask = options
-        .onFile(stream, { filename: filename || undefined, mimeType, fieldsBefore: new Map(bag) })
+      // fail() destroys the stream with the cause; its consumer (if any) sees that through pipeline. Without a
+      // listener an 'error' event would be thrown as an uncaught exception and take the process down.
+      stream.on('error', () => undefined);
+      stream.on('limit', () => stream.destroy(options.limitError?.() ?? new AppError('file_too_large', `File size too large. Maximum is ${options.maxFileBytes}.`, 413)));
+      // Through a promise so a handler that throws synchronously still ends up in fail().
+      fileTask = Promise.resolve()
+        .then(() => options.onFile(stream, { filename: filename || undefined, mimeType, fieldsBefore: new Map(bag) }))
         .then((result) => {
           fileResult = result;
         })

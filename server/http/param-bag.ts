@@ -4,7 +4,8 @@ import { formatContext } from './param-values.ts';
 /** Request parameters exactly as they arrived; `key[]` fields become arrays under `key`. */
 export type ParamBag = Map<string, string | string[]>;
 
-const PARAM_NAME = /^[a-z0-9_]{1,64}$/;
+// Cloudinary's names are lowercase snake_case starting with a letter (which also rules out __proto__).
+const PARAM_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** Adds one wire field, refusing names outside the grammar and repeated scalar keys (signature smuggling). */
 export function addParam(bag: ParamBag, rawName: string, value: string): void {

@@ -77,6 +77,7 @@ export function uploadApiRoutes(cloud: LocalCloud) {
         ...multipartLimits,
         // One byte more than the range so a longer body is seen as a length mismatch, not silently cut.
         maxFileBytes: range.end - range.start + 2,
+        limitError: () => badRequest('length_mismatch', `Part is longer than its Content-Range (${range.end - range.start + 1} bytes)`),
         onFile: (body, info) =>
           cloud.uploadPart({ requested, bag: info.fieldsBefore, auth: cloud.authenticate({ bag: info.fieldsBefore, authorization }), range, body }),
       });
@@ -99,6 +100,7 @@ export function uploadApiRoutes(cloud: LocalCloud) {
         ...multipartLimits,
         maxFileBytes: limits.maxFileBytes + 1,
         onFile: (body, info) => cloud.staging.fromStream(body, limits.maxFileBytes, info.filename),
+        onDiscard: (staged) => cloud.staging.discard(staged),
       });
       bag = parsed.bag;
       staged = parsed.file;
@@ -108,7 +110,7 @@ export function uploadApiRoutes(cloud: LocalCloud) {
     try {
       if (staged && bag.has('file')) throw badRequest('too_many_files', 'Send the file either as a file part or as the file parameter, not both');
       const auth = cloud.authenticate({ bag, authorization });
-      return c.json(await cloud.uploadWhole({ requested, bag, auth, staged }));
+      return c.json(await cloud.uploadWhole({ requested, bag, auth, staged, signal: c.req.raw.signal }));
     } finally {
       cloud.staging.discard(staged);
     }

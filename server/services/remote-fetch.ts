@@ -1,3 +1,4 @@
+import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -9,6 +10,8 @@ import type { RemoteFetchConfig } from '../config.ts';
 
 const MAX_URL_LENGTH = 2048;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Caller headers that carry credentials or name a host: never sent on to another origin (as browsers and undici do). */
+const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'host']);
 
 export interface RemoteResponse {
   url: URL;
@@ -37,18 +40,26 @@ export interface OpenOptions {
 const fail = (code: ConstructorParameters<typeof AppError>[0], message: string, status: number) => new AppError(code, message, status);
 
 /**
+ * Public unicast per ipaddr.js, minus ::/96 (IPv4-compatible IPv6, deprecated by RFC 4291 2.5.5.1): ipaddr.js
+ * calls `::7f00:1` (what WHATWG makes of `[::127.0.0.1]`) unicast although it embeds 127.0.0.1.
+ */
+function isPublic(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (address.range() !== 'unicast') return false;
+  return !(address instanceof ipaddr.IPv6 && address.parts.slice(0, 6).every((part) => part === 0));
+}
+
+/**
  * The one way Updraft fetches a URL someone else chose (file=<url>, Web Address, webhooks): http(s) only,
- * no credentials, every address checked at connect time by request-filtering-agent (so DNS rebinding and
- * literal IPs are covered), redirects followed by hand and re-checked, time and size capped.
+ * no credentials, every address checked at connect time by our resolver wrapper and again by
+ * request-filtering-agent (so DNS rebinding and literal IPs are covered), redirects followed by hand and
+ * re-checked (credentials headers dropped across origins), time and size capped, failures always AppErrors.
  */
 export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetcherDeps = {}) {
   const filter = { allowIPAddressList: config.allowAddresses, keepAlive: false };
   const agents = { 'http:': new RequestFilteringHttpAgent(filter), 'https:': new RequestFilteringHttpsAgent(filter) };
 
-  const isAllowListed = (host: string): boolean => {
-    if (!ipaddr.isValid(host)) return false;
-    const address = ipaddr.process(host);
-    return config.allowAddresses.some((entry) => {
+  const isAllowListed = (address: ipaddr.IPv4 | ipaddr.IPv6): boolean =>
+    config.allowAddresses.some((entry) => {
       try {
         if (entry.includes('/')) {
           const [range, bits] = ipaddr.parseCIDR(entry);
@@ -58,6 +69,27 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
       } catch {
         return false;
       }
+    });
+
+  /** Whether an IP address (text) may be dialed: allow-listed, or public. */
+  const mayDial = (text: string): boolean => {
+    if (!ipaddr.isValid(text)) return false;
+    const address = ipaddr.process(text);
+    return isAllowListed(address) || isPublic(address);
+  };
+
+  /**
+   * The resolver every connection uses: it refuses a name if ANY answer may not be dialed, with the same
+   * rules as check(). The agent wraps it and filters again (second wall), so what is checked is what is dialed.
+   */
+  const resolve: LookupFunction = deps.lookup ?? (dns.lookup as LookupFunction);
+  const guardedLookup: LookupFunction = (hostname, options, callback) => {
+    resolve(hostname, options, (error, address, family) => {
+      if (error) return callback(error, address, family);
+      const answers = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
+      const refused = answers.find((answer) => !mayDial(answer));
+      if (refused !== undefined) return callback(fail('forbidden_url', `Address of ${hostname} is not allowed: private, loopback, link-local or reserved`, 400), address, family);
+      callback(null, address, family);
     });
   };
 
@@ -76,12 +108,14 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
     }
     if (url.username || url.password) throw fail('forbidden_url', 'URLs with credentials are not allowed', 400);
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    const allowListed = isAllowListed(host);
-    if (!allowListed) {
-      if (ipaddr.isValid(host) && ipaddr.process(host).range() !== 'unicast') {
+    const literal = ipaddr.isValid(host) ? ipaddr.process(host) : null;
+    if (!(literal && isAllowListed(literal))) {
+      if (literal && !isPublic(literal)) {
         throw fail('forbidden_url', `Address ${host} is not allowed: private, loopback, link-local or reserved`, 400);
       }
-      if (host === 'localhost' || host.endsWith('.localhost') || host === 'localhost.' || host === 'metadata.google.internal') {
+      // A trailing dot is the same name, fully qualified ("localhost." is localhost).
+      const name = host.replace(/\.$/, '');
+      if (name === 'localhost' || name.endsWith('.localhost') || name === 'metadata.google.internal') {
         throw fail('forbidden_url', `Host ${host} is not allowed`, 400);
       }
       const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
@@ -90,17 +124,18 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
     return url;
   };
 
-  const requestOnce = (url: URL, options: OpenOptions, signal: AbortSignal) =>
+  const requestOnce = (url: URL, method: string, headers: Record<string, string>, signal: AbortSignal, onIdle: () => AppError) =>
     new Promise<http.IncomingMessage>((resolve, reject) => {
       const transport = url.protocol === 'https:' ? https : http;
       const request = transport.request(url, {
-        method: options.method ?? 'GET',
+        method,
         agent: agents[url.protocol as 'http:' | 'https:'],
-        headers: { 'user-agent': 'Updraft/1 (+remote fetch)', 'accept-encoding': 'identity', ...options.headers },
+        headers: { 'user-agent': 'Updraft/1 (+remote fetch)', 'accept-encoding': 'identity', ...headers },
         signal,
-        ...(deps.lookup ? { lookup: deps.lookup } : {}),
+        lookup: guardedLookup,
       });
-      request.setTimeout(config.idleTimeoutMs, () => request.destroy(fail('remote_timeout', `Timed out loading ${url.href}`, 504)));
+      // The socket's idle timer stays armed while the body streams, so it also catches a drip after the headers.
+      request.setTimeout(config.idleTimeoutMs, () => request.destroy(onIdle()));
       request.on('response', resolve);
       request.on('error', reject);
       request.end();
@@ -115,37 +150,55 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
     return fail('remote_error', `Error in loading ${url.href} - ${reason}`, 502);
   };
 
+  const cancelled = (signal: AbortSignal) => (signal.reason instanceof AppError ? signal.reason : fail('remote_error', 'Loading the URL was cancelled', 502));
+
   /** Opens a URL and returns its (size-capped, time-capped) body stream after redirects. */
   const openUrl = async (input: string | URL, options: OpenOptions): Promise<RemoteResponse> => {
+    // Refusals happen before any timer or listener exists, so they leave nothing behind.
+    let url = check(input);
+    if (options.signal?.aborted) throw cancelled(options.signal);
     const controller = new AbortController();
-    const total = setTimeout(() => controller.abort(fail('remote_timeout', 'Timed out loading the URL', 504)), config.timeoutMs);
+    // Set before the request is destroyed, so whatever error the socket then reports (also mid-body) reads as a timeout.
+    let timedOut: AppError | null = null;
+    const timeout = (message: string) => (timedOut ??= fail('remote_timeout', message, 504));
+    const total = setTimeout(() => controller.abort(timeout(`Timed out loading ${String(input)} (more than ${config.timeoutMs} ms)`)), config.timeoutMs);
     const onOuterAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const cleanup = () => {
       clearTimeout(total);
       options.signal?.removeEventListener('abort', onOuterAbort);
     };
-    let url = check(input);
+    /** What went wrong, whichever stream reported it. */
+    const explain = (error: unknown): AppError => {
+      if (timedOut) return timedOut;
+      if (options.signal?.aborted) return cancelled(options.signal);
+      return error instanceof AppError ? error : mapError(error, url);
+    };
+    let headers = { ...options.headers };
     try {
       for (let hop = 0; ; hop++) {
         let response: http.IncomingMessage;
         try {
-          response = await requestOnce(url, options, controller.signal);
+          response = await requestOnce(url, options.method ?? 'GET', headers, controller.signal, () => timeout(`Timed out loading ${url.href} (idle for ${config.idleTimeoutMs} ms)`));
         } catch (error) {
-          throw mapError(controller.signal.aborted && controller.signal.reason instanceof AppError ? controller.signal.reason : error, url);
+          const reason = explain(error);
+          // An address refused at connect time after a redirect is a refused redirect (D7), as when check() refuses it.
+          throw hop > 0 && reason.code === 'forbidden_url' ? fail('forbidden_redirect', `Redirect refused: ${reason.message}`, 400) : reason;
         }
         const status = response.statusCode ?? 0;
         if (REDIRECT_STATUSES.has(status)) {
-          response.resume();
+          // Never drain a body nobody reads: it may be endless (keep-alive is off, so nothing is lost).
+          response.destroy();
           if (hop >= config.maxRedirects) throw fail('too_many_redirects', `Too many redirects loading ${String(input)}`, 400);
           const location = response.headers.location;
           if (!location) throw fail('remote_error', `Redirect without a Location from ${url.href}`, 502);
           const next = checkRedirect(url, location);
+          if (next.origin !== url.origin) headers = withoutOriginBoundHeaders(headers);
           url = next;
           continue;
         }
         if (status >= 400) {
-          response.resume();
+          response.destroy();
           throw fail('remote_error', `Error in loading ${url.href} - ${status} ${response.statusMessage ?? ''}`.trim(), 502);
         }
         const declared = Number(response.headers['content-length']);
@@ -154,7 +207,7 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
           response.destroy();
           throw fail('remote_too_large', `Remote file is too large: ${contentLength} bytes, at most ${options.maxBytes}`, 413);
         }
-        const body = sizeLimited(response, options.maxBytes);
+        const body = sizeLimited(response, options.maxBytes, explain);
         body.once('close', cleanup);
         return {
           url,
@@ -193,14 +246,25 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
   return { check, open: openUrl };
 }
 
-/** The response body, failing with remote_too_large once more than `maxBytes` arrive. */
-function sizeLimited(response: http.IncomingMessage, maxBytes: number): Readable {
+function withoutOriginBoundHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.has(name.toLowerCase())));
+}
+
+/**
+ * The response body, failing with remote_too_large once more than `maxBytes` arrive. Any other failure while
+ * streaming (a timeout destroys the socket: Node reports "aborted"/ECONNRESET) goes through `explain`, so
+ * consumers only ever see an AppError with a stable code.
+ */
+function sizeLimited(response: http.IncomingMessage, maxBytes: number, explain: (error: unknown) => AppError): Readable {
   let received = 0;
   const limiter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       received += chunk.length;
       if (received > maxBytes) callback(fail('remote_too_large', `Remote file is too large: more than ${maxBytes} bytes`, 413));
       else callback(null, chunk);
+    },
+    destroy(error, callback) {
+      callback(error ? explain(error) : null);
     },
   });
   pipeline(response, limiter, () => undefined);

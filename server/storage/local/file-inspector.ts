@@ -59,7 +59,8 @@ export async function inspectFile(path: string, bytes: number, options: InspectO
   const detected = await fileTypeFromBuffer(head);
   const mime = detected?.mime;
   const rasterFormat = mime ? IMAGE_MIME_TO_FORMAT[mime] : undefined;
-  const isSvg = !detected && looksLikeSvg(head);
+  // file-type calls any document starting with <?xml "application/xml"; an SVG may start that way.
+  const isSvg = (!detected || mime === 'application/xml') && looksLikeSvg(head);
   const isVideo = !!mime && (mime.startsWith('video/') || mime.startsWith('audio/'));
 
   const wants = options.requested;

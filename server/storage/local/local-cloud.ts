@@ -43,6 +43,8 @@ export interface WholeUpload {
   auth: UploadAuth;
   /** The multipart file part, already staged; null when `file` is a data URI or URL param. */
   staged: StagedFile | null;
+  /** Aborts a remote fetch when the client goes away. */
+  signal?: AbortSignal;
 }
 
 export interface PartUpload {
@@ -138,21 +140,21 @@ export function createLocalCloud({ config, db, fetcher, hasher, now }: LocalClou
   };
 
   /** The `file` param given as text: a data: URI or an http(s) URL the server fetches (SSRF-guarded). */
-  const stageFileParam = async (bag: ParamBag, maxBytes: number): Promise<StagedFile> => {
+  const stageFileParam = async (bag: ParamBag, maxBytes: number, signal?: AbortSignal): Promise<StagedFile> => {
     const value = scalar(bag, 'file');
     if (value === undefined || value === '') throw badRequest('missing_file', 'Missing required parameter - file');
     if (value.startsWith('data:')) return staging.fromDataUri(value, maxBytes);
-    const remote = await fetcher.open(value, { maxBytes });
+    const remote = await fetcher.open(value, { maxBytes, signal });
     const leaf = decodeSafely(remote.url.pathname.split('/').pop() ?? '');
     return staging.fromStream(remote.body, maxBytes, leaf || undefined);
   };
 
   /** A single-request upload (multipart file part, data: URI or URL). */
-  const uploadWhole = async ({ requested, bag, auth, staged }: WholeUpload): Promise<UploadResult> => {
+  const uploadWhole = async ({ requested, bag, auth, staged, signal }: WholeUpload): Promise<UploadResult> => {
     let file = staged;
     try {
       const options = optionsFor(bag, auth);
-      file ??= await stageFileParam(bag, maxBytesFor(options));
+      file ??= await stageFileParam(bag, maxBytesFor(options), signal);
       return await publish(file, requested, options, false);
     } finally {
       staging.discard(file);

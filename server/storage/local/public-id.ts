@@ -56,19 +56,24 @@ export function randomAlphanumeric(length: number): string {
 /** Cloudinary's generated ids: 20 lowercase letters and digits. */
 export const randomPublicId = () => randomAlphanumeric(20);
 
+/** The first `max` UTF-16 units, without leaving half a surrogate pair at the end. */
+const cap = (text: string, max: number) => text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '');
+
 /** Splits an uploaded file's name into a safe base name and extension (never used as a path). */
 export function splitFilename(name: string | undefined): { base: string; extension: string | null } {
   const leaf = (name ?? '').split(/[\\/]/).pop() ?? '';
-  const clean = leaf.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  // C0/C1 controls and every bidi control (LRM/RLM/ALM too, not only overrides and isolates).
+  const clean = leaf.replace(/[\p{Cc}\p{Bidi_Control}]/gu, '').trim();
   const dot = clean.lastIndexOf('.');
   const hasExtension = dot > 0 && dot < clean.length - 1 && /^[A-Za-z0-9]{1,10}$/.test(clean.slice(dot + 1));
-  const base = (hasExtension ? clean.slice(0, dot) : clean).slice(0, 200);
+  const base = cap(hasExtension ? clean.slice(0, dot) : clean, 200);
   return { base, extension: hasExtension ? clean.slice(dot + 1).toLowerCase() : null };
 }
 
 /** The public id `use_filename` derives: the base name with specials as `_`, plus `_xxxxxx` when unique. */
 export function publicIdFromFilename(base: string, unique: boolean): string {
-  const stem = base.replace(/[?&#\\%<>+/]/g, '_').replace(OTHER_SPECIAL, '_').replace(/^\.+/, '_').slice(0, 200);
+  const replaced = base.replace(/[?&#\\%<>+/]/g, '_').replace(OTHER_SPECIAL, '_').replace(/^\.+/, '_');
+  const stem = cap(replaced, 200);
   if (stem === '') return randomPublicId();
   return unique ? `${stem}_${randomAlphanumeric(6)}` : stem;
 }

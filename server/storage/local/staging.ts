@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -36,8 +36,10 @@ export function createStaging(dir: string) {
         callback(null, chunk);
       },
     });
+    // Opened synchronously so a failure can never race the stream's own (async) open and leave a file behind.
+    const fd = openSync(path, 'wx', 0o600);
     try {
-      await pipeline(source, meter, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+      await pipeline(source, meter, createWriteStream(path, { fd, highWaterMark: 1 << 20 }));
     } catch (error) {
       rmSync(path, { force: true });
       throw error;
