@@ -49,7 +49,9 @@ interface Range {
 
 interface LiveUpload {
   inflight: Map<number, { end: number; settled: Promise<boolean> }>;
+  /** Bytes [0, hashedThrough) have been sent to the MD5 worker, in order. */
   hashedThrough: number;
+  /** Settles when everything sent to the worker has been hashed. */
   hashing: Promise<void>;
   hashFailed: boolean;
   finalizing: Promise<unknown> | null;
@@ -208,16 +210,20 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
     return { contiguous, missing };
   };
 
+  /** Waits for a hashing step; a failure falls back to hashing the whole file at the end. */
+  const trackHash = (state: LiveUpload, step: Promise<void>) => {
+    state.hashing = Promise.all([state.hashing, step.catch(() => void (state.hashFailed = true))]).then(() => undefined);
+  };
+
+  /**
+   * Sends bytes that became contiguous to the worker, which reads them back from the (page-cached) file.
+   * Posted at once: the worker takes messages in order, so the ranges reach the hash in byte order.
+   */
   const advanceHash = (key: string, contiguous: number) => {
     const state = liveOf(key);
     if (state.hashFailed || contiguous <= state.hashedThrough) return;
-    const from = state.hashedThrough;
+    trackHash(state, hasher.update(key, dataPath(key), state.hashedThrough, contiguous));
     state.hashedThrough = contiguous;
-    state.hashing = state.hashing
-      .then(() => hasher.update(key, dataPath(key), from, contiguous))
-      .catch(() => {
-        state.hashFailed = true;
-      });
   };
 
   const finalizeOnce = (key: string, total: number, finalStart: number, finalize: (file: AssembledFile<T>) => Promise<T>): Promise<T> => {
