@@ -11,6 +11,7 @@ import { deliveryRoutes } from './routes/delivery.ts';
 import { homeRoutes } from './routes/home.tsx';
 import { uploadApiRoutes } from './routes/upload-api.ts';
 import { createRemoteFetcher, type RemoteFetcherDeps } from './services/remote-fetch.ts';
+import { createWebhookDispatcher, type WebhookDispatcherDeps } from './services/webhook-dispatcher.ts';
 import { openDatabase } from './storage/local/database.ts';
 import { createLocalCloud } from './storage/local/local-cloud.ts';
 import { createMd5Hasher } from './storage/local/md5-hasher.ts';
@@ -19,6 +20,8 @@ export interface AppDeps {
   now?: () => number;
   /** DNS resolver for outgoing fetches (tests map names to chosen addresses). */
   lookup?: RemoteFetcherDeps['lookup'];
+  /** Webhook wake-up timers and jitter (tests drive deliveries with drain() and a fake clock). */
+  webhooks?: Pick<WebhookDispatcherDeps, 'timers' | 'random'>;
 }
 
 const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
@@ -30,9 +33,24 @@ export function createApp(config: ResolvedConfig, deps: AppDeps = {}) {
   const db = openDatabase(join(config.dataDir, 'updraft.db'));
   const hasher = createMd5Hasher();
   const fetcher = createRemoteFetcher(config.remoteFetch, { lookup: deps.lookup });
-  const cloud = createLocalCloud({ config, db, fetcher, hasher, now });
-  cloud.sweep();
-  const sweeper = setInterval(() => cloud.sweep(), SWEEP_INTERVAL_MS);
+  const webhooks = createWebhookDispatcher({
+    db,
+    fetcher,
+    account: config.account,
+    // Cloudinary signs notifications with the account's algorithm; an account that refuses SHA-1 gets SHA-256.
+    algorithm: config.signatureAlgorithms.includes('sha1') ? 'sha1' : 'sha256',
+    config: config.webhooks,
+    now,
+    ...deps.webhooks,
+  });
+  const cloud = createLocalCloud({ config, db, fetcher, hasher, now, webhooks });
+  webhooks.start();
+  const sweep = () => {
+    cloud.sweep();
+    webhooks.purge();
+  };
+  sweep();
+  const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
   sweeper.unref();
 
   const inFlight = createInFlightTracker();
@@ -58,6 +76,7 @@ export function createApp(config: ResolvedConfig, deps: AppDeps = {}) {
   return {
     app,
     cloud,
+    webhooks,
     /** Stops admitting upload requests and waits for those in progress (up to the grace period). */
     drain: () => inFlight.drain(config.shutdownGraceMs),
     /** Releases storage: call after the HTTP server stopped. */
@@ -65,6 +84,7 @@ export function createApp(config: ResolvedConfig, deps: AppDeps = {}) {
       if (closed) return;
       closed = true;
       clearInterval(sweeper);
+      await webhooks.close();
       await hasher.close();
       db.close();
     },

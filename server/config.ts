@@ -49,6 +49,11 @@ const limitsSchema = z
     maxFieldBytes: z.number().int().positive().default(64 * 1024),
     /** Abandoned chunked uploads are removed after this many hours. */
     chunkExpiryHours: z.number().positive().default(24),
+    /** Derived images: rendered at most this many at once, with at most `imageQueue` waiting (then 503). */
+    imageConcurrency: z.number().int().positive().default(2),
+    imageQueue: z.number().int().nonnegative().default(64),
+    /** Largest derived image (width × height) a transformation may ask for. */
+    maxOutputPixels: z.number().int().positive().default(50_000_000),
   })
   .strict();
 
@@ -64,12 +69,23 @@ const remoteFetchSchema = z
   })
   .strict();
 
+const webhooksSchema = z
+  .object({
+    /** A delivery attempt that takes longer counts as failed (and is retried). */
+    timeoutMs: z.number().int().positive().default(15_000),
+    /** Deliveries in flight at once: a slow receiver holds one slot, never the whole queue. */
+    concurrency: z.number().int().min(1).max(64).default(4),
+  })
+  .strict();
+
 /** Shape of the optional JSON config file (UPDRAFT_CONFIG) and of config passed in code. */
 export const fileConfigSchema = z
   .object({
     presets: z.array(presetConfigSchema).optional(),
     limits: limitsSchema.default(limitsSchema.parse({})),
     remoteFetch: remoteFetchSchema.default(remoteFetchSchema.parse({})),
+    /** Delivery of `notification_url` callbacks. */
+    webhooks: webhooksSchema.default(webhooksSchema.parse({})),
     /** Origins allowed to embed the widget frame; "*" = any (as Cloudinary). */
     allowedOrigins: z.array(z.string()).default(['*']),
     /** Signature algorithms the Upload API accepts; ["sha256"] refuses SHA-1 (no downgrade). */
@@ -84,6 +100,7 @@ export type FileConfig = z.infer<typeof fileConfigSchema>;
 export type PresetConfig = z.infer<typeof presetConfigSchema>;
 export type Limits = z.infer<typeof limitsSchema>;
 export type RemoteFetchConfig = z.infer<typeof remoteFetchSchema>;
+export type WebhooksConfig = z.infer<typeof webhooksSchema>;
 
 export interface Account {
   cloudName: string;

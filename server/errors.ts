@@ -53,6 +53,8 @@ export type ErrorCode =
   | 'invalid_token'
   | 'token_expired'
   | 'shutting_down'
+  | 'overloaded'
+  | 'invalid_transformation'
   | 'insufficient_storage'
   | 'invalid_config'
   | 'internal';

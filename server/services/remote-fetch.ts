@@ -30,11 +30,33 @@ export interface RemoteFetcherDeps {
 }
 
 export interface OpenOptions {
-  method?: 'GET' | 'HEAD';
+  method?: 'GET' | 'HEAD' | 'POST';
   headers?: Record<string, string>;
+  /** Request body (POST); needs `redirect: 'manual'`, since following a redirect would mean re-sending it. */
+  body?: string | Buffer;
+  /**
+   * 'follow' (default): redirects are followed and re-checked, an error status throws. 'manual': the first
+   * response is returned whatever its status, 3xx included, for callers that judge it themselves (webhooks).
+   */
+  redirect?: 'follow' | 'manual';
   /** Refuse a body larger than this (declared or streamed). */
   maxBytes: number;
+  /**
+   * Overrides the configured time limits: the whole exchange must end within it, and silence is allowed up to
+   * it (a webhook receiver may think before answering).
+   */
+  timeoutMs?: number;
   signal?: AbortSignal;
+}
+
+/** One HTTP exchange, as openUrl makes it for each hop. */
+interface RequestOnce {
+  method: string;
+  headers: Record<string, string>;
+  body: string | Buffer | undefined;
+  signal: AbortSignal;
+  idleMs: number;
+  onIdle: () => AppError;
 }
 
 const fail = (code: ConstructorParameters<typeof AppError>[0], message: string, status: number) => new AppError(code, message, status);
@@ -124,7 +146,7 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
     return url;
   };
 
-  const requestOnce = (url: URL, method: string, headers: Record<string, string>, signal: AbortSignal, onIdle: () => AppError) =>
+  const requestOnce = (url: URL, { method, headers, body, signal, idleMs, onIdle }: RequestOnce) =>
     new Promise<http.IncomingMessage>((resolve, reject) => {
       const transport = url.protocol === 'https:' ? https : http;
       const request = transport.request(url, {
@@ -135,10 +157,10 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
         lookup: guardedLookup,
       });
       // The socket's idle timer stays armed while the body streams, so it also catches a drip after the headers.
-      request.setTimeout(config.idleTimeoutMs, () => request.destroy(onIdle()));
+      request.setTimeout(idleMs, () => request.destroy(onIdle()));
       request.on('response', resolve);
       request.on('error', reject);
-      request.end();
+      request.end(body);
     });
 
   const mapError = (error: unknown, url: URL): AppError => {
@@ -157,11 +179,15 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
     // Refusals happen before any timer or listener exists, so they leave nothing behind.
     let url = check(input);
     if (options.signal?.aborted) throw cancelled(options.signal);
+    const manual = options.redirect === 'manual';
+    if (options.body !== undefined && !manual) throw new Error("A request body needs redirect: 'manual'");
+    const timeoutMs = options.timeoutMs ?? config.timeoutMs;
+    const idleMs = options.timeoutMs ?? config.idleTimeoutMs;
     const controller = new AbortController();
     // Set before the request is destroyed, so whatever error the socket then reports (also mid-body) reads as a timeout.
     let timedOut: AppError | null = null;
     const timeout = (message: string) => (timedOut ??= fail('remote_timeout', message, 504));
-    const total = setTimeout(() => controller.abort(timeout(`Timed out loading ${String(input)} (more than ${config.timeoutMs} ms)`)), config.timeoutMs);
+    const total = setTimeout(() => controller.abort(timeout(`Timed out loading ${String(input)} (more than ${timeoutMs} ms)`)), timeoutMs);
     const onOuterAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const cleanup = () => {
@@ -175,18 +201,26 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
       return error instanceof AppError ? error : mapError(error, url);
     };
     let headers = { ...options.headers };
+    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
     try {
       for (let hop = 0; ; hop++) {
         let response: http.IncomingMessage;
         try {
-          response = await requestOnce(url, options.method ?? 'GET', headers, controller.signal, () => timeout(`Timed out loading ${url.href} (idle for ${config.idleTimeoutMs} ms)`));
+          response = await requestOnce(url, {
+            method: options.method ?? 'GET',
+            headers,
+            body: options.body,
+            signal: controller.signal,
+            idleMs,
+            onIdle: () => timeout(`Timed out loading ${url.href} (idle for ${idleMs} ms)`),
+          });
         } catch (error) {
           const reason = explain(error);
           // An address refused at connect time after a redirect is a refused redirect (D7), as when check() refuses it.
           throw hop > 0 && reason.code === 'forbidden_url' ? fail('forbidden_redirect', `Redirect refused: ${reason.message}`, 400) : reason;
         }
         const status = response.statusCode ?? 0;
-        if (REDIRECT_STATUSES.has(status)) {
+        if (!manual && REDIRECT_STATUSES.has(status)) {
           // Never drain a body nobody reads: it may be endless (keep-alive is off, so nothing is lost).
           response.destroy();
           if (hop >= config.maxRedirects) throw fail('too_many_redirects', `Too many redirects loading ${String(input)}`, 400);
@@ -197,7 +231,7 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
           url = next;
           continue;
         }
-        if (status >= 400) {
+        if (!manual && status >= 400) {
           response.destroy();
           throw fail('remote_error', `Error in loading ${url.href} - ${status} ${response.statusMessage ?? ''}`.trim(), 502);
         }

@@ -115,10 +115,13 @@ export interface AssetStoreOptions {
   db: Db;
   assetsDir: string;
   durable: boolean;
+  /** Called once an asset is gone, or a version replaced, so files derived from it go too. */
+  onRemoved?: (record: AssetRecord) => void;
+  onReplaced?: (previous: AssetRecord) => void;
 }
 
 /** Asset bytes on disk plus their rows: the one place that publishes, replaces and removes assets. */
-export function createAssetStore({ db, assetsDir, durable }: AssetStoreOptions) {
+export function createAssetStore({ db, assetsDir, durable, onRemoved, onReplaced }: AssetStoreOptions) {
   mkdirSync(assetsDir, { recursive: true });
   const selectOne = db.prepare<[string, string, string], AssetRow>(
     'SELECT * FROM assets WHERE resource_type = ? AND type = ? AND public_id = ?',
@@ -180,7 +183,10 @@ export function createAssetStore({ db, assetsDir, durable }: AssetStoreOptions) 
       throw error;
     }
     if (durable) await syncDirectory(dirname(target));
-    if (previous) rmSync(pathOf(previous), { force: true });
+    if (previous) {
+      rmSync(pathOf(previous), { force: true });
+      onReplaced?.(previous);
+    }
     return { record, existing: false };
   };
 
@@ -189,6 +195,7 @@ export function createAssetStore({ db, assetsDir, durable }: AssetStoreOptions) 
       deleteRow.run(record.assetId);
     })();
     rmSync(pathOf(record), { force: true });
+    onRemoved?.(record);
   };
 
   const list = (query: ListQuery): { records: AssetRecord[]; nextCursor: string | null } => {

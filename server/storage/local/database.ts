@@ -73,6 +73,21 @@ const MIGRATIONS: readonly string[] = [
     used_at INTEGER
   );
   `,
+  `
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_status INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX webhooks_due ON webhooks (state, next_attempt_at);
+  `,
 ];
 
 /** Opens (creating if needed) the local cloud's database and brings its schema up to date. */

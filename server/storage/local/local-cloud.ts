@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../../config.ts';
 import type { ChunkHeaders } from '../../http/chunk-headers.ts';
 import { scalar, type ParamBag } from '../../http/param-bag.ts';
 import type { RemoteFetcher } from '../../services/remote-fetch.ts';
+import type { WebhookQueue } from '../../services/webhook-dispatcher.ts';
 import type { AssetRecord, RequestedResourceType, ResourceType, UploadResult } from '../types.ts';
 import { toUploadResult, type AssetJsonContext } from './asset-json.ts';
 import { createAssetStore } from './asset-store.ts';
@@ -13,6 +14,8 @@ import { createAuthenticator, type UploadAuth } from './authenticate.ts';
 import { createChunkAssembler } from './chunk-assembler.ts';
 import type { Db } from './database.ts';
 import { createDeleteTokens } from './delete-tokens.ts';
+import { createDerivativeStore } from './derivative-store.ts';
+import { createJobLimiter } from '../../services/job-limiter.ts';
 import { inspectFile } from './file-inspector.ts';
 import type { Md5Hasher } from './md5-hasher.ts';
 import { presetFromConfig } from './preset-settings.ts';
@@ -20,6 +23,7 @@ import { createPresetStore } from './preset-store.ts';
 import { joinFolder, publicIdFromFilename, randomPublicId, splitFilename } from './public-id.ts';
 import { createStaging, tooLarge, type StagedFile } from './staging.ts';
 import { resolveUploadOptions, type UploadOptions } from './upload-options.ts';
+import { uploadNotificationBody } from './upload-notification.ts';
 
 export interface LocalCloudDeps {
   config: ResolvedConfig;
@@ -27,6 +31,8 @@ export interface LocalCloudDeps {
   fetcher: RemoteFetcher;
   hasher: Md5Hasher;
   now: () => number;
+  /** Where notification_url callbacks are queued (durably, with the asset). */
+  webhooks: WebhookQueue;
 }
 
 /** A file ready to become an asset, wherever it came from. */
@@ -59,9 +65,18 @@ export interface PartUpload {
 const PER_PART_PARAMS = new Set(['timestamp', 'signature', 'file']);
 
 /** The embedded Cloudinary-compatible cloud: stores, names, inspects and describes assets. */
-export function createLocalCloud({ config, db, fetcher, hasher, now }: LocalCloudDeps) {
+export function createLocalCloud({ config, db, fetcher, hasher, now, webhooks }: LocalCloudDeps) {
   const durable = config.durability === 'fsync';
-  const assets = createAssetStore({ db, assetsDir: join(config.dataDir, 'assets'), durable });
+  // Image rendering is CPU- and memory-heavy: a few jobs at a time, a bounded queue, then 503.
+  const limiter = createJobLimiter({ concurrency: config.limits.imageConcurrency, maxQueue: config.limits.imageQueue });
+  const derivatives = createDerivativeStore(join(config.dataDir, 'derived'), limiter);
+  const assets = createAssetStore({
+    db,
+    assetsDir: join(config.dataDir, 'assets'),
+    durable,
+    onRemoved: (record) => derivatives.removeAsset(record.assetId),
+    onReplaced: (previous) => derivatives.removeVersion(previous.assetId, previous.versionId),
+  });
   const presets = createPresetStore(db);
   presets.syncFromConfig(config.presets, presetFromConfig);
   const staging = createStaging(join(config.dataDir, 'staging'));
@@ -123,17 +138,23 @@ export function createLocalCloud({ config, db, fetcher, hasher, now }: LocalClou
       faceCoordinates: options.faceCoordinates,
     };
     let result: UploadResult | undefined;
+    const notify = (published: UploadResult) => {
+      if (options.notificationUrl) webhooks.enqueue(options.notificationUrl, uploadNotificationBody(published, at));
+    };
     const outcome = await assets.commit(draft, file.path, {
       overwrite: options.overwrite,
       link,
       onCommit: (record) => {
         const deleteToken = options.returnDeleteToken ? tokens.issue(record.assetId, record.versionId) : undefined;
         result = toUploadResult(record, jsonContext, { deleteToken });
+        // Inside the asset's transaction: the callback is queued if and only if the asset is published.
+        notify(result);
         onResult?.(result);
       },
     });
     if (outcome.existing) {
       result = toUploadResult(outcome.record, jsonContext, { existing: true });
+      notify(result);
       onResult?.(result);
     }
     return result!;
@@ -178,6 +199,7 @@ export function createLocalCloud({ config, db, fetcher, hasher, now }: LocalClou
   return {
     config,
     assets,
+    derivatives,
     presets,
     tokens,
     staging,

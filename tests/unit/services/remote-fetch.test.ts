@@ -660,6 +660,66 @@ describe('open(): responses from an allow-listed local server', () => {
   });
 });
 
+describe("open() with redirect: 'manual' (webhooks)", () => {
+  const fetcher = () => createRemoteFetcher(config({ allowAddresses: ['127.0.0.1'] }));
+
+  it('POSTs the body with its length and returns the response whatever its status', async () => {
+    const received: string[] = [];
+    const server = await serve((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk));
+      req.on('end', () => {
+        received.push(text);
+        res.statusCode = 500;
+        res.end('boom');
+      });
+    });
+    const body = '{"a":"é"}';
+    const response = await fetcher().open(server.origin, { method: 'POST', body, redirect: 'manual', maxBytes: 1024, headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(500);
+    expect((await readAll(response.body)).toString()).toBe('boom');
+    expect(received).toEqual([body]);
+    expect(server.requests[0]?.method).toBe('POST');
+    expect(server.requests[0]?.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+  });
+
+  it('returns a 3xx as is: the Location is never requested', async () => {
+    const probe = await serve();
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { location: `${probe.origin}/elsewhere` });
+      res.end();
+    });
+    const response = await fetcher().open(server.origin, { method: 'POST', body: '{}', redirect: 'manual', maxBytes: 1024 });
+    response.abort();
+    expect(response.status).toBe(302);
+    expect(probe.connections).toBe(0);
+  });
+
+  it('keeps the address checks (refused before connecting) and honours its own timeoutMs', async () => {
+    const guarded = createRemoteFetcher(config());
+    const probe = await serve();
+    expect((await rejected(guarded.open(probe.origin, { method: 'POST', body: '{}', redirect: 'manual', maxBytes: 1024 }))).code).toBe('forbidden_url');
+    expect(probe.connections).toBe(0);
+    const silent = await serve(() => undefined);
+    const started = Date.now();
+    const error = await rejected(fetcher().open(silent.origin, { method: 'POST', body: '{}', redirect: 'manual', maxBytes: 1024, timeoutMs: 200 }));
+    expect(error.code).toBe('remote_timeout');
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('timeoutMs also lifts the idle limit: a receiver may think longer than idleTimeoutMs before answering', async () => {
+    const thinking = await serve((_req, res) => void setTimeout(() => res.end('ok'), 300));
+    const patient = createRemoteFetcher(config({ allowAddresses: ['127.0.0.1'], idleTimeoutMs: 100 }));
+    const response = await patient.open(thinking.origin, { method: 'POST', body: '{}', redirect: 'manual', maxBytes: 1024, timeoutMs: 2_000 });
+    expect(response.status).toBe(200);
+    response.abort();
+  });
+
+  it('a body without redirect: manual is a programming error', async () => {
+    await expect(fetcher().open('http://127.0.0.1:9/', { method: 'POST', body: '{}', maxBytes: 1 })).rejects.toThrow(/manual/);
+  });
+});
+
 // A throwaway self-signed certificate for 127.0.0.1 (test fixture only; protects nothing).
 const TEST_TLS = {
   key: `-----BEGIN PRIVATE KEY-----
