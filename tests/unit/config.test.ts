@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/thrown.ts';
 import { DEFAULT_PRESETS, loadConfig, parseCloudinaryUrl, parseFileConfig } from '../../server/config.ts';
-import { AppError } from '../../server/errors.ts';
 
 const CWD = '/srv/updraft';
 const DEFAULT_FILE = `${CWD}/updraft.config.json`;
@@ -20,16 +20,6 @@ function load(env: Record<string, string>, files: Record<string, string> = {}) {
     },
   });
   return Object.assign(config, { reads });
-}
-
-function thrown(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected an AppError, got a return value');
 }
 
 /** Every configuration error: invalid_config, one line, naming what is wrong. */

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/thrown.ts';
 import { AppError } from '../../../server/errors.ts';
 import { parseChunkHeaders } from '../../../server/http/chunk-headers.ts';
 
 /** The AppError `fn` throws (fails the test when it returns instead). */
-function thrown(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected an AppError, got a return value');
-}
-
 const ID = 'uw-batch2-abc123';
 
 describe('parseChunkHeaders: valid forms', () => {

@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/thrown.ts';
 import { AppError } from '../../../server/errors.ts';
 import { addParam, bagFromJson, bagFromSearchParams, bagToRecord, scalar, type ParamBag } from '../../../server/http/param-bag.ts';
 import { parseContext } from '../../../server/http/param-values.ts';
-
-function thrown(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected an AppError, got a return value');
-}
 
 const expectCode = (fn: () => unknown, code: string) => {
   const error = thrown(fn);

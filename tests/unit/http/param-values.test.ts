@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../server/errors.ts';
+import { thrown } from '../../helpers/thrown.ts';
 import {
   formatContext,
   parseBool,
@@ -9,16 +9,6 @@ import {
   parseTags,
   parseWordList,
 } from '../../../server/http/param-values.ts';
-
-function thrown(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected an AppError, got a return value');
-}
 
 const expectInvalid = (fn: () => unknown, name: string) => {
   const error = thrown(fn);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../../server/errors.ts';
+import { thrown } from '../../../helpers/thrown.ts';
 import {
   joinFolder,
   normalizeFolder,
@@ -9,16 +9,6 @@ import {
   randomPublicId,
   splitFilename,
 } from '../../../../server/storage/local/public-id.ts';
-
-function thrown(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected an AppError, got a return value');
-}
 
 const LONE_SURROGATE = /\p{Cs}/u;
 // C0/C1 controls and the Unicode Bidi_Control characters.
