@@ -9,6 +9,10 @@ import { createInFlightTracker } from './middleware/in-flight.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import { deliveryRoutes } from './routes/delivery.ts';
 import { homeRoutes } from './routes/home.tsx';
+import { apiRoutes } from './routes/api.ts';
+import { widgetRoutes } from './routes/widget.tsx';
+import { createBuiltAssets } from './services/built-assets.ts';
+import { createFrameTokens } from './services/frame-tokens.ts';
 import { uploadApiRoutes } from './routes/upload-api.ts';
 import { createRemoteFetcher, type RemoteFetcherDeps } from './services/remote-fetch.ts';
 import { createWebhookDispatcher, type WebhookDispatcherDeps } from './services/webhook-dispatcher.ts';
@@ -60,7 +64,10 @@ export function createApp(config: ResolvedConfig, deps: AppDeps = {}) {
     c.header('X-Content-Type-Options', 'nosniff');
   });
   app.use('/v1_1/*', inFlight.middleware);
-  app.route('/', homeRoutes(config));
+  const frameTokens = createFrameTokens(config.account.apiSecret, now);
+  app.route('/', homeRoutes(config, now));
+  app.route('/', widgetRoutes({ config, assets: createBuiltAssets(), frameTokens }));
+  app.route('/api', apiRoutes({ config, frameTokens, now }));
   if (config.uploadTarget.kind === 'local') {
     app.route('/v1_1', uploadApiRoutes(cloud));
     app.route('/v1_1', adminApiRoutes(cloud));

@@ -78,6 +78,21 @@ const webhooksSchema = z
   })
   .strict();
 
+const signingSchema = z
+  .object({
+    /** Let widget frames have upload parameters signed by this server (for hosts without a signing endpoint). */
+    enabled: z.boolean().default(false),
+    /** The only parameters /api/sign will sign (never overwrite, notification_url, type, eval, ...). */
+    params: z
+      .array(z.enum(['source', 'upload_preset', 'folder', 'tags', 'context', 'public_id', 'use_filename', 'unique_filename', 'custom_coordinates', 'face_coordinates', 'filename_override', 'display_name', 'return_delete_token', 'asset_folder']))
+      .default(['source', 'upload_preset', 'folder', 'tags', 'context', 'public_id', 'use_filename', 'unique_filename', 'custom_coordinates', 'face_coordinates', 'filename_override', 'display_name', 'return_delete_token']),
+    /** When set, every signed upload goes into this folder, whatever the frame asked. */
+    folder: z.string().max(255).optional(),
+    /** Signatures per frame token per minute. */
+    perMinute: z.number().int().positive().default(60),
+  })
+  .strict();
+
 /** Shape of the optional JSON config file (UPDRAFT_CONFIG) and of config passed in code. */
 export const fileConfigSchema = z
   .object({
@@ -86,6 +101,7 @@ export const fileConfigSchema = z
     remoteFetch: remoteFetchSchema.default(remoteFetchSchema.parse({})),
     /** Delivery of `notification_url` callbacks. */
     webhooks: webhooksSchema.default(webhooksSchema.parse({})),
+    signing: signingSchema.default(signingSchema.parse({})),
     /** Origins allowed to embed the widget frame; "*" = any (as Cloudinary). */
     allowedOrigins: z.array(z.string()).default(['*']),
     /** Signature algorithms the Upload API accepts; ["sha256"] refuses SHA-1 (no downgrade). */
@@ -100,6 +116,7 @@ export type FileConfig = z.infer<typeof fileConfigSchema>;
 export type PresetConfig = z.infer<typeof presetConfigSchema>;
 export type Limits = z.infer<typeof limitsSchema>;
 export type RemoteFetchConfig = z.infer<typeof remoteFetchSchema>;
+export type SigningConfig = z.infer<typeof signingSchema>;
 export type WebhooksConfig = z.infer<typeof webhooksSchema>;
 
 export interface Account {
