@@ -47,6 +47,7 @@ export function widgetRoutes({ config, assets, frameTokens }: WidgetRouteDeps) {
   const apiBase = apiBaseOf(config);
 
   const serveAsset = (c: Context, name: string, cacheControl: string) => {
+    if (!assets.knows(name)) return c.text('Not found', 404);
     const asset = assets.get(name);
     if (!asset) return c.text('Not built: run npm run build', 503);
     const etag = `"${asset.hash}"`;

@@ -47,6 +47,8 @@ export function createBuiltAssets(dir = PUBLIC_DIR) {
   };
 
   return {
+    /** Whether `name` is one of the files the widget serves (built or not). */
+    knows: (name: string) => Object.hasOwn(FILES, name),
     get,
     /** A URL path for an asset that changes whenever its content does (so it can be cached forever). */
     url: (name: string) => `/widget/assets/${name}?v=${get(name)?.hash ?? 'missing'}`,

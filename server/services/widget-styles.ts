@@ -52,7 +52,7 @@ const FONT_FAMILY = /^[A-Za-z0-9 ,'-]{1,100}$/;
 
 /** A colour in one of the accepted forms, normalized; null for anything else (url(), expressions, ...). */
 export function safeColor(value: unknown): string | null {
-  if (typeof value !== 'string' || value.length > 40) return null;
+  if (typeof value !== 'string' || value.length > 40 || /[\u0000-\u001f]/.test(value)) return null;
   const text = value.trim();
   if (HEX.test(text)) return text.toLowerCase();
   const rgb = RGB.exec(text);
