@@ -345,3 +345,103 @@ describe('the demo page', () => {
     await page.close();
   });
 });
+
+describe('queue controls and advanced options', () => {
+  it('a failed file can be retried; show-completed lists what is done', async () => {
+    const page = await open(hostPage('', `window.w = cloudinary.openUploadWidget({ cloudName: 'demo', uploadPreset: 'preset1', showCompletedButton: true }, record);`));
+    let failedOnce = false;
+    await page.route(`${server.url}/v1_1/**`, async (route) => {
+      if (!failedOnce) {
+        failedOnce = true;
+        await route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { message: 'Refused once for the test' } }) });
+        return;
+      }
+      await route.continue();
+    });
+    const frame = await widgetFrame(page);
+    await frame.locator('[data-file-input]').setInputFiles(photo);
+    expect((await waitForEvent(page, 'upload-error')).error).toEqual({ status: 'Error', statusText: 'Refused once for the test' });
+    await frame.locator('.uw-item [data-item-action="retry"]').click();
+    const { info } = await waitForEvent(page, 'success');
+    expect((await events(page)).find((entry) => entry.event === 'retry')!.info).toEqual({ ids: ['uw-file1'], all: false });
+    await frame.locator('[data-action="show-completed"]').click();
+    const completed = await waitForEvent(page, 'show-completed');
+    expect(completed.info).toMatchObject({ items: [{ id: 'uw-file1', done: true, uploadInfo: { public_id: info!.public_id } }] });
+    await page.close();
+  });
+
+  it('abort stops an upload in flight and reports its id', async () => {
+    const page = await open(hostPage('', `window.w = cloudinary.openUploadWidget({ cloudName: 'demo', uploadPreset: 'preset1' }, record);`));
+    let release: () => void = () => undefined;
+    await page.route(`${server.url}/v1_1/**`, async (route) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      await route.continue().catch(() => undefined);
+    });
+    const frame = await widgetFrame(page);
+    await frame.locator('[data-file-input]').setInputFiles(photo);
+    await waitForEvent(page, 'queues-start');
+    await frame.locator('.uw-item [data-item-action="abort"]').click();
+    expect((await waitForEvent(page, 'abort')).info).toEqual({ ids: ['uw-file1'], all: false });
+    release();
+    await waitForEvent(page, 'queues-end');
+    expect(await frame.locator('.uw-item').getAttribute('data-status')).toBe('aborted');
+    expect(await eventNames(page)).not.toContain('success');
+    await page.close();
+  });
+
+  it('advanced options send public id and tags, with suggestions from getTags', async () => {
+    const page = await open(
+      hostPage(
+        '',
+        `const tags = ["beach", "vacation", "weather"];
+const getMyTags = (cb, prefix) => cb(prefix ? tags.filter((t) => !t.indexOf(prefix)) : tags);
+window.w = cloudinary.openUploadWidget({ cloudName: "demo", uploadPreset: "preset1", showAdvancedOptions: true, getTags: getMyTags }, record);`,
+      ),
+    );
+    const frame = await widgetFrame(page);
+    await frame.locator('.uw-advanced summary').click();
+    await frame.locator('[data-advanced-public-id]').fill('advanced/chosen');
+    await frame.locator('[data-advanced-public-id]').press('Tab');
+    const tagsInput = frame.locator('[data-advanced-tags]');
+    await tagsInput.pressSequentially('va');
+    await until(async () => (await frame.locator('#uw-tag-suggestions option').count()) === 1, 5000, 'tag suggestions');
+    expect(await frame.locator('#uw-tag-suggestions option').getAttribute('value')).toBe('vacation');
+    await tagsInput.fill('vacation, sea');
+    await tagsInput.press('Tab');
+    expect((await waitForEvent(page, 'publicid')).info).toEqual({ id: 'advanced/chosen' });
+    expect((await waitForEvent(page, 'tags')).info).toEqual({ tags: ['vacation', 'sea'] });
+    await frame.locator('[data-file-input]').setInputFiles(photo);
+    expect((await waitForEvent(page, 'success')).info).toMatchObject({ public_id: 'advanced/chosen', tags: ['vacation', 'sea'] });
+    await page.close();
+  });
+});
+
+describe('another Cloudinary-compatible upload target', () => {
+  it('with UPLOAD_TARGET set, the widget uploads to that API (here a second Updraft), not to its own server', async () => {
+    const remote = await startTestServer({ account: { cloudName: 'remotecloud', apiKey: '555555555555555', apiSecret: 'remote-secret-xxxxxxxxxxxxx' } });
+    const widgetOnly = await startTestServer({ uploadTarget: { kind: 'remote', apiBase: remote.url }, account: { cloudName: 'remotecloud', apiKey: '555555555555555', apiSecret: 'remote-secret-xxxxxxxxxxxxx' } });
+    try {
+      const page = await browser.newPage();
+      await page.goto(
+        host.page(`<!doctype html><script src="${widgetOnly.url}/latest/global/all.js"></script><script>
+          window.events = []; window.record = function (e, r) { window.events.push({ error: e || null, event: r && r.event, info: r && r.info }); };
+          window.w = cloudinary.openUploadWidget({ cloudName: 'remotecloud', uploadPreset: 'preset1' }, record);</script>`),
+      );
+      const frame = await until(async () => {
+        for (const candidate of page.frames()) {
+          if (candidate.url().startsWith(widgetOnly.url) && (await candidate.evaluate(() => document.documentElement.dataset.uwReady === 'true').catch(() => false))) return candidate;
+        }
+        return null;
+      }, 10_000, 'frame');
+      await frame.locator('[data-file-input]').setInputFiles(photo);
+      const { info } = await waitForEvent(page, 'success');
+      expect(String(info!.secure_url).startsWith(`${remote.url}/res/remotecloud/`)).toBe(true);
+      expect((await fetch(String(info!.secure_url))).status).toBe(200);
+      expect((await request(`${widgetOnly.url}/v1_1/remotecloud/image/upload`, { method: 'POST' })).status).toBe(404);
+      await page.close();
+    } finally {
+      await widgetOnly.close();
+      await remote.close();
+    }
+  });
+});

@@ -24,6 +24,9 @@ export interface TestServerOptions extends AppDeps {
   dataDir?: string;
   /** Keep the data directory after close (restart tests). */
   keepData?: boolean;
+  /** Upload to another Cloudinary-compatible API instead of the embedded local cloud. */
+  uploadTarget?: ResolvedConfig['uploadTarget'];
+  account?: ResolvedConfig['account'];
 }
 
 /** Starts the real app on a random loopback port with its own data directory. */
@@ -40,7 +43,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   const base = loadConfig(env, { fileExists: () => false });
   const file = parseFileConfig({ durability: 'os', ...options.file }, 'test config');
-  const config: ResolvedConfig = { ...base, ...file, presets: file.presets ?? base.presets, account: TEST_ACCOUNT };
+  const config: ResolvedConfig = {
+    ...base,
+    ...file,
+    presets: file.presets ?? base.presets,
+    account: options.account ?? TEST_ACCOUNT,
+    uploadTarget: options.uploadTarget ?? base.uploadTarget,
+  };
   const updraft = createApp(config, options);
   server.on('request', getRequestListener(updraft.app.fetch));
   const url = `http://127.0.0.1:${port}`;
