@@ -1,41 +1,9 @@
 import type { HostCallback } from '../shared/protocol.ts';
 import type { TextTree } from '../shared/texts.ts';
+import type { FrameScriptOptions } from '../../server/services/widget-options.ts';
 
 /** The widget options the frame acts on (checked on the server, see server/services/widget-options.ts). */
-export interface FrameOptions {
-  uploadPreset: string | null;
-  apiKey: string | null;
-  defaultSource: string | null;
-  multiple: boolean;
-  maxFiles: number | null;
-  folder: string | null;
-  publicId: string | null;
-  tags: string[];
-  context: Record<string, string>;
-  useFilename: boolean | null;
-  uniqueFilename: boolean | null;
-  resourceType: 'auto' | 'image' | 'video' | 'raw';
-  clientAllowedFormats: string[] | null;
-  maxFileSize: number | null;
-  maxImageFileSize: number | null;
-  maxVideoFileSize: number | null;
-  maxRawFileSize: number | null;
-  minImageWidth: number | null;
-  minImageHeight: number | null;
-  maxImageWidth: number | null;
-  maxImageHeight: number | null;
-  validateMaxWidthHeight: boolean;
-  maxChunkSize: number;
-  showCompletedButton: boolean;
-  showUploadMoreButton: boolean;
-  singleUploadAutoClose: boolean;
-  autoMinimize: boolean;
-  showAdvancedOptions: boolean;
-  thumbnailTransformation: string;
-  uploadSignature: string | null;
-  uploadSignatureTimestamp: number | null;
-  extraParams: Record<string, string>;
-}
+export type FrameOptions = FrameScriptOptions;
 
 export interface FrameConfig {
   widgetId: string;

@@ -6,7 +6,7 @@ import { readBoundedBody } from '../http/request-body.ts';
 import type { BuiltAssets } from '../services/built-assets.ts';
 import type { FrameTokens } from '../services/frame-tokens.ts';
 import { resolveTexts, t, type Texts } from '../services/texts.ts';
-import { normalizeWidgetOptions, type WidgetOptions } from '../services/widget-options.ts';
+import { frameScriptOptions, normalizeWidgetOptions, type WidgetOptions } from '../services/widget-options.ts';
 import { resolveStyles, stylesCss } from '../services/widget-styles.ts';
 import { FramePage, type FrameSource } from '../../views/pages/frame.tsx';
 import type { TextLookup } from '../../views/components/text-lookup.ts';
@@ -103,7 +103,7 @@ export function widgetRoutes({ config, assets, frameTokens }: WidgetRouteDeps) {
       apiBase,
       cloudName: options.cloudName ?? config.account.cloudName,
       callbacks,
-      options: clientOptions(options),
+      options: frameScriptOptions(options),
       texts: pickTexts(texts),
       signing,
       fatal: fatal !== null,
@@ -175,12 +175,6 @@ function chosenSources(options: WidgetOptions, t: TextLookup): FrameSource[] {
 function acceptAttribute(formats: string[] | null): string | null {
   if (!formats) return null;
   return formats.map((format) => (format === 'image' || format === 'video' || format === 'audio' ? `${format}/*` : `.${format}`)).join(',');
-}
-
-/** What the frame's script needs of the options (texts and styles are rendered on the server). */
-function clientOptions(options: WidgetOptions) {
-  const { text: _text, styles: _styles, theme: _theme, language: _language, sources: _sources, ...rest } = options;
-  return rest;
 }
 
 function pickTexts(texts: Texts): Record<string, unknown> {

@@ -52,6 +52,15 @@ export interface WidgetOptions {
   extraParams: Record<string, string>;
 }
 
+/** The options the frame's script receives (texts, styles and sources are rendered on the server). */
+export type FrameScriptOptions = Omit<WidgetOptions, 'text' | 'styles' | 'theme' | 'language' | 'sources'>;
+
+/** Drops what the frame's script does not need. */
+export function frameScriptOptions(options: WidgetOptions): FrameScriptOptions {
+  const { text: _text, styles: _styles, theme: _theme, language: _language, sources: _sources, ...rest } = options;
+  return rest;
+}
+
 export interface NormalizedOptions {
   options: WidgetOptions;
   /** Options that were ignored, with why (shown to the developer in the frame). */
