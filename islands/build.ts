@@ -13,6 +13,7 @@ export const BUILD_DIR = `${root}public/build`;
 export const BUNDLES = [
   { entry: 'islands/loader/index.ts', out: 'loader.js' },
   { entry: 'islands/frame/index.ts', out: 'frame.js' },
+  { entry: 'islands/enhance/index.ts', out: 'enhance.js' },
   { entry: 'public/widget.css', out: 'frame.css' },
 ] as const;
 

@@ -11,6 +11,8 @@ import { deliveryRoutes } from './routes/delivery.ts';
 import { homeRoutes } from './routes/home.tsx';
 import { apiRoutes } from './routes/api.ts';
 import { widgetRoutes } from './routes/widget.tsx';
+import { embedRoutes } from './routes/embed.tsx';
+import { createLocalBackend, createRemoteBackend } from './storage/upload-backend.ts';
 import { createBuiltAssets } from './services/built-assets.ts';
 import { createFrameTokens } from './services/frame-tokens.ts';
 import { uploadApiRoutes } from './routes/upload-api.ts';
@@ -66,17 +68,19 @@ export function createApp(config: ResolvedConfig, deps: AppDeps = {}) {
   app.use('/v1_1/*', inFlight.middleware);
   const frameTokens = createFrameTokens(config.account.apiSecret, now);
   app.route('/', homeRoutes(config, now));
-  app.route('/', widgetRoutes({ config, assets: createBuiltAssets(), frameTokens }));
+  const assets = createBuiltAssets(config.basePath);
+  const backend = config.uploadTarget.kind === 'local' ? createLocalBackend(cloud) : createRemoteBackend({ apiBase: config.uploadTarget.apiBase, account: config.account });
+  app.route('/', widgetRoutes({ config, assets, frameTokens }));
+  app.route('/', embedRoutes({ config, assets, backend, staging: cloud.staging, now }));
   app.route('/api', apiRoutes({ config, frameTokens, now }));
   if (config.uploadTarget.kind === 'local') {
     app.route('/v1_1', uploadApiRoutes(cloud));
     app.route('/v1_1', adminApiRoutes(cloud));
     app.route('/res', deliveryRoutes(cloud));
   }
-  app.notFound((c) => {
-    if (c.req.path.startsWith('/v1_1/')) return apiError(c, new AppError('not_found', 'Not found', 404), UPLOAD_SDK_STATUSES);
-    return c.text('Not found', 404);
-  });
+  // A host that mounts this app (createUpdraft) answers unmatched paths with its own notFound: API paths keep Cloudinary's shape.
+  app.all('/v1_1/*', (c) => apiError(c, new AppError('not_found', 'Not found', 404), UPLOAD_SDK_STATUSES));
+  app.notFound((c) => c.text('Not found', 404));
   app.onError((error, c) => apiError(c, error, UPLOAD_SDK_STATUSES));
 
   let closed = false;

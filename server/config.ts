@@ -132,6 +132,8 @@ export interface UpdraftConfig extends Omit<FileConfig, 'presets'> {
   host: string;
   port: number;
   publicUrl: string;
+  /** Path of PUBLIC_URL ('' at the root; '/uploads' when Updraft is mounted there): prefixes the server's own links. */
+  basePath: string;
   dataDir: string;
   /** From CLOUDINARY_URL; null key/secret means "generate and persist local credentials". */
   account: { cloudName: string; apiKey: string | null; apiSecret: string | null };
@@ -189,8 +191,9 @@ const CLOUD_NAME = /^[A-Za-z][A-Za-z0-9_-]{1,127}$/;
 /** Hides everything from the key's ":" to the last "@" (a secret may itself hold ":" or "@"), so errors never log it. */
 const redactSecret = (value: string) => value.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?[^:@/]*):.*@/is, '$1:***@');
 
-/** Parses `cloudinary://key:secret@cloud` (the variable the official SDKs read). */
-export function parseCloudinaryUrl(value: string): UpdraftConfig['account'] {
+/** Parses `cloudinary://key:secret@cloud` (the variable the official SDKs read); `name` labels errors. */
+export function parseCloudinaryUrl(value: string, name = 'CLOUDINARY_URL'): Account {
+  const fail = () => configError(name, redactSecret(value), envExpectations.CLOUDINARY_URL);
   let url: URL;
   let apiKey: string;
   let apiSecret: string;
@@ -199,16 +202,14 @@ export function parseCloudinaryUrl(value: string): UpdraftConfig['account'] {
     apiKey = decodeURIComponent(url.username);
     apiSecret = decodeURIComponent(url.password);
   } catch {
-    throw configError('CLOUDINARY_URL', redactSecret(value));
+    throw fail();
   }
   const cloudName = url.hostname;
-  if (url.protocol !== 'cloudinary:' || !CLOUD_NAME.test(cloudName) || !apiKey || !apiSecret) {
-    throw configError('CLOUDINARY_URL', redactSecret(value));
-  }
+  if (url.protocol !== 'cloudinary:' || !CLOUD_NAME.test(cloudName) || !apiKey || !apiSecret) throw fail();
   return { cloudName, apiKey, apiSecret };
 }
 
-function parseUploadTarget(value: string | undefined): UploadTarget {
+function parseUploadTarget(value: string | undefined, name = 'UPLOAD_TARGET'): UploadTarget {
   if (value === undefined || value === '' || value === 'local') return { kind: 'local' };
   if (value === 'cloudinary') return { kind: 'remote', apiBase: 'https://api.cloudinary.com' };
   if (/^https?:\/\/[^\s]+$/.test(value)) {
@@ -218,7 +219,7 @@ function parseUploadTarget(value: string | undefined): UploadTarget {
       /* falls through to the error */
     }
   }
-  throw configError('UPLOAD_TARGET', value);
+  throw configError(name, value, envExpectations.UPLOAD_TARGET);
 }
 
 /** Validates a config object (from the JSON file or from code) with a one-line error. */
@@ -265,21 +266,99 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   const fileConfig = parseFileConfig(fileInput, configPath);
 
   const cloudinaryUrl = env.CLOUDINARY_URL;
-  const account = cloudinaryUrl ? parseCloudinaryUrl(cloudinaryUrl) : { cloudName: 'demo', apiKey: null, apiSecret: null };
+  const account = cloudinaryUrl ? parseCloudinaryUrl(cloudinaryUrl) : null;
   const uploadTarget = parseUploadTarget(env.UPLOAD_TARGET);
-  if (uploadTarget.kind === 'remote' && !cloudinaryUrl) {
+  if (uploadTarget.kind === 'remote' && !account) {
     throw new AppError('invalid_config', 'Invalid configuration: CLOUDINARY_URL must be set when UPLOAD_TARGET is not "local"', 500);
   }
+  return assemble({ fileConfig, host, port, publicUrl: readEnv(env, 'PUBLIC_URL'), dataDir, account, uploadTarget });
+}
 
-  const publicUrl = (readEnv(env, 'PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+/** The parts every source of configuration (environment or code) ends up with, joined the same way. */
+function assemble(parts: {
+  fileConfig: FileConfig;
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  dataDir: string;
+  account: Account | null;
+  uploadTarget: UploadTarget;
+}): UpdraftConfig {
+  const { fileConfig, host, port } = parts;
+  const publicUrl = (parts.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
   return {
     ...fileConfig,
     host,
     port,
     publicUrl,
-    dataDir,
-    account,
-    uploadTarget,
+    basePath: new URL(publicUrl).pathname.replace(/\/+$/, ''),
+    dataDir: parts.dataDir,
+    account: parts.account ?? { cloudName: 'demo', apiKey: null, apiSecret: null },
+    uploadTarget: parts.uploadTarget,
     presets: fileConfig.presets ?? DEFAULT_PRESETS,
   };
+}
+
+/**
+ * Configuration given in code (`createUpdraft`): the environment variables under camelCase names plus every
+ * key of the JSON config file, validated by the same schemas.
+ */
+export interface UpdraftOptions extends z.input<typeof fileConfigSchema> {
+  /** PUBLIC_URL: where browsers reach Updraft, INCLUDING the path it is mounted under (`https://example.com/uploads`). */
+  publicUrl: string;
+  /** DATA_DIR (default `./data`, relative to the working directory). */
+  dataDir?: string;
+  /** CLOUDINARY_URL: `cloudinary://<api_key>:<api_secret>@<cloud_name>`. */
+  cloudinaryUrl?: string;
+  /** The same account as an object (instead of `cloudinaryUrl`). */
+  account?: Account;
+  /** UPLOAD_TARGET: `local` (default), `cloudinary` or the URL prefix of a Cloudinary-compatible API. */
+  uploadTarget?: string;
+  /** HOST / PORT: informative only when a host application serves Updraft. */
+  host?: string;
+  port?: number;
+}
+
+const OPTION_VARIABLES = { publicUrl: 'PUBLIC_URL', dataDir: 'DATA_DIR', host: 'HOST', port: 'PORT' } as const;
+
+/** Validates one option with the schema of its environment variable (errors name the option). */
+function readOption<K extends keyof typeof OPTION_VARIABLES>(options: Record<string, unknown>, name: K): z.infer<(typeof envSchemas)[(typeof OPTION_VARIABLES)[K]]> | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  const variable = OPTION_VARIABLES[name];
+  const parsed = envSchemas[variable].safeParse(typeof value === 'number' ? String(value) : value);
+  if (!parsed.success) throw configError(name, typeof value === 'string' ? value : String(JSON.stringify(value) ?? value), envExpectations[variable]);
+  return parsed.data as z.infer<(typeof envSchemas)[(typeof OPTION_VARIABLES)[K]]>;
+}
+
+/** Builds the configuration from options given in code, with loadConfig's schemas, defaults and one-line errors. */
+export function configFromOptions(input: UpdraftOptions, options: { cwd?: string } = {}): UpdraftConfig {
+  if (typeof input !== 'object' || input === null) throw new AppError('invalid_config', 'Invalid configuration: options must be an object', 500);
+  const raw = input as unknown as Record<string, unknown>;
+  const { publicUrl: _publicUrl, dataDir: _dataDir, cloudinaryUrl, account: accountInput, uploadTarget: targetInput, host: _host, port: _port, ...fileInput } = raw;
+  const publicUrl = readOption(raw, 'publicUrl');
+  if (publicUrl === undefined) throw configError('publicUrl', undefined, envExpectations.PUBLIC_URL);
+  const host = readOption(raw, 'host') ?? '127.0.0.1';
+  const port = readOption(raw, 'port') ?? 3000;
+  const dataDir = resolve(options.cwd ?? process.cwd(), readOption(raw, 'dataDir') ?? 'data');
+  const fileConfig = parseFileConfig(fileInput, 'createUpdraft options');
+
+  if (cloudinaryUrl !== undefined && accountInput !== undefined) {
+    throw new AppError('invalid_config', 'Invalid configuration: give either cloudinaryUrl or account, not both', 500);
+  }
+  if (cloudinaryUrl !== undefined && typeof cloudinaryUrl !== 'string') throw configError('cloudinaryUrl', String(cloudinaryUrl), envExpectations.CLOUDINARY_URL);
+  let account: Account | null = cloudinaryUrl ? parseCloudinaryUrl(cloudinaryUrl, 'cloudinaryUrl') : null;
+  if (accountInput !== undefined) {
+    const given = accountInput as Partial<Record<keyof Account, unknown>> | null;
+    const valid = typeof given === 'object' && given !== null && typeof given.cloudName === 'string' && CLOUD_NAME.test(given.cloudName) && typeof given.apiKey === 'string' && given.apiKey !== '' && typeof given.apiSecret === 'string' && given.apiSecret !== '';
+    // Never echo the object: it holds the secret.
+    if (!valid) throw configError('account', undefined, '{ cloudName, apiKey, apiSecret } with a cloud name of letters, digits, "_" or "-"');
+    account = { cloudName: given.cloudName as string, apiKey: given.apiKey as string, apiSecret: given.apiSecret as string };
+  }
+  if (targetInput !== undefined && typeof targetInput !== 'string') throw configError('uploadTarget', String(targetInput), envExpectations.UPLOAD_TARGET);
+  const uploadTarget = parseUploadTarget(targetInput, 'uploadTarget');
+  if (uploadTarget.kind === 'remote' && !account) {
+    throw new AppError('invalid_config', 'Invalid configuration: cloudinaryUrl or account must be set when uploadTarget is not "local"', 500);
+  }
+  return assemble({ fileConfig, host, port, publicUrl, dataDir, account, uploadTarget });
 }

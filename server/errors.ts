@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'remote_timeout'
   | 'remote_too_large'
   | 'invalid_signature'
+  | 'invalid_upload_field'
   | 'stale_request'
   | 'missing_api_key'
   | 'unknown_api_key'

@@ -1,33 +1,11 @@
 import type { FrameOptions } from './config.ts';
+import { formatAllowed, kindOf, sizeLimitFor } from '../shared/file-kind.ts';
 import { formatSize, type Translate } from './format.ts';
-
-export type FileKind = 'image' | 'video' | 'raw';
 
 export type CheckResult = { ok: true; file: File } | { ok: false; message: string };
 
-const IMAGE_EXTENSIONS = new Set(['jpg', 'jpeg', 'png', 'gif', 'webp', 'avif', 'bmp', 'tif', 'tiff', 'svg', 'heic', 'heif', 'ico']);
-const VIDEO_EXTENSIONS = new Set(['mp4', 'mov', 'webm', 'mkv', 'avi', 'm4v', 'ogv', 'mp3', 'wav', 'ogg', 'm4a', 'flac', 'aac']);
 /** Formats a browser decodes into pixels here (others are neither measured nor resized). */
 const RESIZABLE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
-
-export function extensionOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
-}
-
-export function kindOf(file: { name: string; type: string }): FileKind {
-  const extension = extensionOf(file.name);
-  if (file.type.startsWith('image/') || IMAGE_EXTENSIONS.has(extension)) return 'image';
-  if (file.type.startsWith('video/') || file.type.startsWith('audio/') || VIDEO_EXTENSIONS.has(extension)) return 'video';
-  return 'raw';
-}
-
-/** clientAllowedFormats accepts extensions ("png", "jpeg") and type words ("image", "video"). */
-function formatAllowed(file: File, allowed: string[]): boolean {
-  const extension = extensionOf(file.name);
-  const kind = kindOf(file);
-  return allowed.some((entry) => entry === extension || entry === kind || (entry === 'jpg' && extension === 'jpeg') || (entry === 'jpeg' && extension === 'jpg'));
-}
 
 async function dimensionsOf(file: File): Promise<ImageBitmap | null> {
   try {
@@ -58,11 +36,9 @@ export async function checkFile(file: File, options: FrameOptions, t: Translate)
     return { ok: false, message: t('uploader.errors.allowed_formats') };
   }
   const kind = kindOf(file);
-  const kindLimit = kind === 'image' ? options.maxImageFileSize : kind === 'video' ? options.maxVideoFileSize : options.maxRawFileSize;
-  for (const limit of [options.maxFileSize, kindLimit]) {
-    if (limit !== null && file.size > limit) {
-      return { ok: false, message: t('uploader.errors.file_too_large', { size: formatSize(file.size, t), allowed: formatSize(limit, t) }) };
-    }
+  const limit = sizeLimitFor(kind, options);
+  if (limit !== null && file.size > limit) {
+    return { ok: false, message: t('uploader.errors.file_too_large', { size: formatSize(file.size, t), allowed: formatSize(limit, t) }) };
   }
   const wantsDimensions = kind === 'image' && RESIZABLE_TYPES.has(file.type) && (options.minImageWidth || options.minImageHeight || options.maxImageWidth || options.maxImageHeight);
   if (!wantsDimensions) return { ok: true, file };

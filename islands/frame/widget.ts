@@ -1,5 +1,6 @@
 import Uppy from '@uppy/core';
 import type { HostMessage, ViewState } from '../shared/protocol.ts';
+import { describeUpload } from '../shared/upload-result.ts';
 import { createBridge } from './bridge.ts';
 import { CloudinaryUploader, type UploadBody, type WidgetMeta } from './cloudinary-uploader.ts';
 import type { FrameConfig } from './config.ts';
@@ -8,7 +9,8 @@ import { createQueueView, type ItemView } from './queue-view.ts';
 import { attachLocalSource } from './local-source.ts';
 import { attachTabs } from './tabs.ts';
 import { authenticate, UploadCancelled, uploadParams, type AdvancedChoices } from './upload-params.ts';
-import { checkFile, kindOf } from './validation.ts';
+import { kindOf } from '../shared/file-kind.ts';
+import { checkFile } from './validation.ts';
 
 interface Entry {
   id: string;
@@ -26,19 +28,6 @@ interface Entry {
 
 const PARALLEL_FILES = 3;
 const INVALID_PUBLIC_ID = /[\\?&#%<>]/;
-
-/** `path` and `thumbnail_url` as the widget adds them to a success result (spec 1.4). */
-function describeUpload(result: Record<string, unknown>, thumbnailTransformation: string): { path: string; thumbnail_url?: string } {
-  const version = String(result.version ?? '');
-  const format = typeof result.format === 'string' ? result.format : '';
-  const path = `v${version}/${String(result.public_id)}${format ? `.${format}` : ''}`;
-  const secure = String(result.secure_url ?? '');
-  if (result.resource_type === 'raw' || !secure.includes(`/v${version}/`)) return { path };
-  let thumbnail = secure.replace(`/v${version}/`, `/${thumbnailTransformation}/v${version}/`);
-  // Videos get a frame (a placeholder on the local cloud) as a JPEG.
-  if (result.resource_type === 'video') thumbnail = thumbnail.replace(/\.[A-Za-z0-9]+$/, '.jpg');
-  return { path, thumbnail_url: thumbnail };
-}
 
 /** The frame's behaviour: sources, validation, the Uppy queue, events to the host page. */
 export function startWidget(config: FrameConfig): void {

@@ -27,8 +27,10 @@ const script = document.currentScript as HTMLScriptElement | null;
 
 const jquery = (): JQueryLike | null => win.jQuery ?? (win.$?.fn?.jquery ? win.$ : null);
 
+const source = new URL(script?.src || location.href);
 const ctx: LoaderContext = {
-  origin: new URL(script?.src || location.href).origin,
+  origin: source.origin,
+  base: source.origin + source.pathname.replace(/\/(?:latest\/|v2\.0\/)?global\/all\.js$/, ''),
   defaults: {},
   jquery,
 };
@@ -64,3 +66,13 @@ function installJqueryPlugin(): void {
 // Merge: other scripts (cloudinary-core, the video player) may own other members of window.cloudinary.
 Object.assign((win.cloudinary ??= {}), api);
 installJqueryPlugin();
+
+// File inputs marked data-upload-widget become widget buttons; that code loads only on pages that use it.
+const enhance = () => {
+  if (!document.querySelector('input[data-upload-widget]')) return;
+  const tag = document.createElement('script');
+  tag.src = `${ctx.base}/widget/assets/enhance.js`;
+  document.head.append(tag);
+};
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', enhance);
+else enhance();

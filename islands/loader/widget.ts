@@ -37,6 +37,8 @@ export interface UploadWidget {
 export interface LoaderContext {
   /** Origin of all.js: the frame lives there and is the only origin we talk to. */
   origin: string;
+  /** URL all.js was served under, without its own path (Updraft may be mounted under a prefix). */
+  base: string;
   defaults: { cloudName?: string; apiKey?: string };
   jquery(): ((target: unknown) => { trigger(name: string, args?: unknown): unknown }) | null;
 }
@@ -312,7 +314,7 @@ export function createWidget(ctx: LoaderContext, element: unknown, rawOptions: u
     // Options travel in a POST body (no URL length limit, not logged in URLs); the iframe is the form's target.
     const form = make('form');
     form.method = 'post';
-    form.action = `${ctx.origin}/widget/frame`;
+    form.action = `${ctx.base}/widget/frame`;
     form.target = iframe.name;
     form.acceptCharset = 'utf-8';
     form.style.display = 'none';

@@ -14,8 +14,10 @@ export interface FilePartInfo {
 export interface MultipartOptions<T> {
   maxFields: number;
   maxFieldBytes: number;
-  /** Upper bound for the file part; busboy truncates beyond it and the handler's own meter reports it. */
+  /** Upper bound for a file part; busboy truncates beyond it and the handler's own meter reports it. */
   maxFileBytes: number;
+  /** File parts accepted (default 1, the Upload API's single `file`); more is too_many_files. */
+  maxFiles?: number;
   /** Consumes the one file part (stream it somewhere); its result is returned with the fields. */
   onFile(stream: Readable, info: FilePartInfo): Promise<T>;
   /** The error for a file part longer than maxFileBytes (default: file_too_large). */
@@ -26,7 +28,10 @@ export interface MultipartOptions<T> {
 
 export interface MultipartResult<T> {
   bag: ParamBag;
+  /** The first (usually only) file part's result. */
   file: T | null;
+  /** Every file part's result, in order. */
+  files: T[];
   /** Field names that came after the file part. */
   fieldsAfterFile: string[];
 }
@@ -40,7 +45,8 @@ export function readMultipart<T>(request: IncomingMessage, options: MultipartOpt
     const bag: ParamBag = new Map();
     const fieldsAfterFile: string[] = [];
     let fileSeen = false;
-    let fileResult: T | null = null;
+    const fileResults: T[] = [];
+    let fileCount = 0;
     let fileTask: Promise<void> = Promise.resolve();
     let fileStream: BusboyFileStream | null = null;
     let failed = false;
@@ -53,7 +59,7 @@ export function readMultipart<T>(request: IncomingMessage, options: MultipartOpt
           fieldNameSize: 100,
           fieldSize: options.maxFieldBytes,
           fields: options.maxFields,
-          files: 1,
+          files: options.maxFiles ?? 1,
           parts: options.maxFields + 1,
           headerPairs: 64,
           fileSize: options.maxFileBytes,
@@ -71,7 +77,7 @@ export function readMultipart<T>(request: IncomingMessage, options: MultipartOpt
       fileStream?.destroy(error instanceof Error ? error : new Error(String(error)));
       // Settle only after the file handler has cleaned up (temp files removed, slots released).
       fileTask.finally(() => {
-        if (fileResult !== null) options.onDiscard?.(fileResult);
+        for (const result of fileResults) options.onDiscard?.(result);
         reject(error);
       });
     };
@@ -100,26 +106,28 @@ export function readMultipart<T>(request: IncomingMessage, options: MultipartOpt
       // listener an 'error' event would be thrown as an uncaught exception and take the process down.
       stream.on('error', () => undefined);
       stream.on('limit', () => stream.destroy(options.limitError?.() ?? new AppError('file_too_large', `File size too large. Maximum is ${options.maxFileBytes}.`, 413)));
+      const index = fileCount++;
       // Through a promise so a handler that throws synchronously still ends up in fail().
-      fileTask = Promise.resolve()
+      const task = Promise.resolve()
         .then(() => options.onFile(stream, { filename: filename || undefined, mimeType, fieldsBefore: new Map(bag) }))
         .then((result) => {
-          fileResult = result;
+          fileResults[index] = result;
         })
         .catch((error) => {
           stream.resume();
           fail(error);
         });
+      fileTask = Promise.all([fileTask, task]).then(() => undefined);
     });
 
-    parser.on('filesLimit', () => fail(badRequest('too_many_files', 'Only one file may be sent per request')));
+    parser.on('filesLimit', () => fail(badRequest('too_many_files', `At most ${options.maxFiles ?? 1} file${(options.maxFiles ?? 1) > 1 ? 's' : ''} per request`)));
     parser.on('fieldsLimit', () => fail(new AppError('too_many_fields', `Too many fields (at most ${options.maxFields})`, 413)));
     parser.on('partsLimit', () => fail(new AppError('too_many_fields', 'Too many parts in the multipart body', 413)));
     parser.on('error', () => fail(badRequest('malformed_body', 'Malformed multipart/form-data body')));
     parser.on('finish', () => {
       if (failed) return;
       fileTask.then(() => {
-        if (!failed) resolve({ bag, file: fileResult, fieldsAfterFile });
+        if (!failed) resolve({ bag, file: fileResults[0] ?? null, files: fileResults, fieldsAfterFile });
       });
     });
 

@@ -105,7 +105,9 @@ export function deliveryRoutes(cloud: LocalCloud) {
     if (cloudName !== cloud.config.account.cloudName) throw notFound();
     if (!(RESOURCE_TYPES as readonly string[]).includes(resourceType!) || !(DELIVERY_TYPES as readonly string[]).includes(type!)) throw notFound();
     const pathname = new URL(c.req.url).pathname;
-    const request = parseDeliveryPath(pathname.slice(`/res/${cloudName}/${resourceType}/${type}/`.length));
+    // Searched, not sliced from the start: a host may mount Updraft under a prefix (`/uploads/res/...`).
+    const marker = `/res/${cloudName}/${resourceType}/${type}/`;
+    const request = parseDeliveryPath(pathname.slice(pathname.indexOf(marker) + marker.length));
     const found = locate(cloud, resourceType as ResourceType, type as DeliveryType, request.rest);
     if (!found) throw notFound();
     const { record, extension } = found;

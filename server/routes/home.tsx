@@ -26,7 +26,7 @@ export function homeRoutes(config: ResolvedConfig, now: () => number) {
     const nonce = randomBytes(16).toString('base64');
     c.header('Content-Security-Policy', `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; frame-src 'self'; object-src 'none'; base-uri 'none'`);
     return c.html(
-      <HomePage nonce={nonce} cloudName={config.account.cloudName} apiKey={config.account.apiKey} publicUrl={config.publicUrl} localCloud={config.uploadTarget.kind === 'local'} />,
+      <HomePage nonce={nonce} cloudName={config.account.cloudName} apiKey={config.account.apiKey} publicUrl={config.publicUrl} basePath={config.basePath} localCloud={config.uploadTarget.kind === 'local'} />,
     );
   });
 

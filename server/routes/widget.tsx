@@ -76,7 +76,10 @@ export function widgetRoutes({ config, assets, frameTokens }: WidgetRouteDeps) {
   const renderFrame = (c: Context<Env>, fields: URLSearchParams) => {
     const widgetId = fields.get('widgetId') ?? '';
     const origin = fields.get('origin') ?? '';
-    const validOrigin = ORIGIN.test(origin) && (c.req.header('origin') === undefined || c.req.header('origin') === origin);
+    // The browser's Origin header, when it sends a real one, must agree with the origin the loader declared
+    // ("null" comes from pages with a no-referrer policy and proves nothing either way).
+    const sentOrigin = c.req.header('origin');
+    const validOrigin = ORIGIN.test(origin) && (sentOrigin === undefined || sentOrigin === 'null' || sentOrigin === origin);
     let rawOptions: unknown = {};
     try {
       rawOptions = JSON.parse(fields.get('options') ?? '{}');
@@ -88,7 +91,7 @@ export function widgetRoutes({ config, assets, frameTokens }: WidgetRouteDeps) {
     const lookup: TextLookup = (key, vars) => t(texts, key, vars);
     const styles = resolveStyles(options.styles, options.theme);
     const callbacks = (fields.get('callbacks') ?? '').split(',').filter((name) => HOST_CALLBACKS.has(name));
-    const signing = config.signing.enabled && validOrigin && originAllowed(config, origin) ? { endpoint: '/api/sign', token: frameTokens.issue(origin) } : null;
+    const signing = config.signing.enabled && validOrigin && originAllowed(config, origin) ? { endpoint: `${config.basePath}/api/sign`, token: frameTokens.issue(origin) } : null;
 
     const fatal = frameProblem({ config, options, origin, validOrigin, widgetId, callbacks, signing: signing !== null, t: lookup });
     const sources = chosenSources(options, lookup);

@@ -10,6 +10,7 @@ const FILES: Record<string, { path: string; type: string }> = {
   'loader.js': { path: 'build/loader.js', type: 'text/javascript; charset=utf-8' },
   'frame.js': { path: 'build/frame.js', type: 'text/javascript; charset=utf-8' },
   'frame.css': { path: 'build/frame.css', type: 'text/css; charset=utf-8' },
+  'enhance.js': { path: 'build/enhance.js', type: 'text/javascript; charset=utf-8' },
   'video.svg': { path: 'icons/video.svg', type: 'image/svg+xml' },
 };
 
@@ -25,7 +26,7 @@ export interface BuiltAsset {
  * Reads built browser files (public/build, made by islands/build.ts) and keeps them in memory with a content
  * hash; re-reads a file when it changes on disk (a rebuild while the server runs).
  */
-export function createBuiltAssets(dir = PUBLIC_DIR) {
+export function createBuiltAssets(basePath = '', dir = PUBLIC_DIR) {
   const cache = new Map<string, BuiltAsset>();
 
   const get = (name: string): BuiltAsset | null => {
@@ -51,7 +52,7 @@ export function createBuiltAssets(dir = PUBLIC_DIR) {
     knows: (name: string) => Object.hasOwn(FILES, name),
     get,
     /** A URL path for an asset that changes whenever its content does (so it can be cached forever). */
-    url: (name: string) => `/widget/assets/${name}?v=${get(name)?.hash ?? 'missing'}`,
+    url: (name: string) => `${basePath}/widget/assets/${name}?v=${get(name)?.hash ?? 'missing'}`,
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { thrown } from '../helpers/thrown.ts';
-import { DEFAULT_PRESETS, loadConfig, parseCloudinaryUrl, parseFileConfig } from '../../server/config.ts';
+import { DEFAULT_PRESETS, configFromOptions, loadConfig, parseCloudinaryUrl, parseFileConfig, type UpdraftOptions } from '../../server/config.ts';
 
 const CWD = '/srv/updraft';
 const DEFAULT_FILE = `${CWD}/updraft.config.json`;
@@ -217,5 +217,56 @@ describe('parseFileConfig', () => {
 
   it('names the source in its one-line error', () => {
     configError(() => parseFileConfig({ durability: 'sometimes' }, 'createApp options'), 'createApp options', 'durability');
+  });
+});
+
+describe('configFromOptions (config in code, for createUpdraft)', () => {
+  const fromOptions = (options: Record<string, unknown>) => configFromOptions(options as unknown as UpdraftOptions, { cwd: CWD });
+
+  it('gives what loadConfig gives for the same settings, with the mount path as basePath', () => {
+    const options = fromOptions({ publicUrl: 'https://example.com/uploads/', cloudinaryUrl: CLOUDINARY_URL, dataDir: 'var/updraft', limits: { maxFields: 20 }, durability: 'os' });
+    const env = load({ PUBLIC_URL: 'https://example.com/uploads/', CLOUDINARY_URL, DATA_DIR: 'var/updraft' }, { [DEFAULT_FILE]: JSON.stringify({ limits: { maxFields: 20 }, durability: 'os' }) });
+    const { reads: _reads, ...fromEnv } = env;
+    expect(options).toEqual(fromEnv);
+    expect(options.publicUrl).toBe('https://example.com/uploads');
+    expect(options.basePath).toBe('/uploads');
+    expect(options.dataDir).toBe(`${CWD}/var/updraft`);
+    expect(options.account).toEqual({ cloudName: 'my-cloud', apiKey: '123456789012345', apiSecret: 's3cr3t_Value-x' });
+    expect(options.limits.maxFields).toBe(20);
+    expect(options.limits.minPartBytes).toBe(5_000_000);
+  });
+
+  it('defaults like the environment: ./data, local target, seed presets, account to be generated', () => {
+    const config = fromOptions({ publicUrl: 'http://127.0.0.1:4000/uploads' });
+    expect(config.dataDir).toBe(`${CWD}/data`);
+    expect(config.uploadTarget).toEqual({ kind: 'local' });
+    expect(config.presets).toEqual(DEFAULT_PRESETS);
+    expect(config.account).toEqual({ cloudName: 'demo', apiKey: null, apiSecret: null });
+  });
+
+  it('takes the account as an object, and a remote upload target with it', () => {
+    const account = { cloudName: 'shop', apiKey: '42', apiSecret: 'shh' };
+    const config = fromOptions({ publicUrl: 'https://example.com/u', account, uploadTarget: 'cloudinary' });
+    expect(config.account).toEqual(account);
+    expect(config.uploadTarget).toEqual({ kind: 'remote', apiBase: 'https://api.cloudinary.com' });
+  });
+
+  it('refuses bad values with one-line errors naming the option', () => {
+    configError(() => fromOptions({}), 'publicUrl must be an absolute http(s) URL');
+    configError(() => fromOptions({ publicUrl: 'ftp://x' }), 'publicUrl', '"ftp://x"');
+    configError(() => fromOptions({ publicUrl: 'http://x', port: 70000 }), 'port must be an integer from 0 to 65535');
+    configError(() => fromOptions({ publicUrl: 'http://x', dataDir: '' }), 'dataDir must be a directory path');
+    configError(() => fromOptions({ publicUrl: 'http://x', uploadTarget: 'mars' }), 'uploadTarget must be', '"mars"');
+    configError(() => fromOptions({ publicUrl: 'http://x', uploadTarget: 'cloudinary' }), 'cloudinaryUrl or account must be set');
+    configError(() => fromOptions({ publicUrl: 'http://x', limits: { maxFields: -1 } }), 'createUpdraft options: limits.maxFields');
+    configError(() => fromOptions({ publicUrl: 'http://x', presetz: [] }), 'createUpdraft options: (root)');
+    configError(() => fromOptions({ publicUrl: 'http://x', cloudinaryUrl: CLOUDINARY_URL, account: { cloudName: 'a', apiKey: 'b', apiSecret: 'c' } }), 'not both');
+  });
+
+  it('never echoes a secret in its errors', () => {
+    const urlError = configError(() => fromOptions({ publicUrl: 'http://x', cloudinaryUrl: 'cloudinary://key:very-secret@' }), 'cloudinaryUrl');
+    expect(urlError).not.toContain('very-secret');
+    const accountError = configError(() => fromOptions({ publicUrl: 'http://x', account: { cloudName: '!', apiKey: 'k', apiSecret: 'very-secret' } }), 'account must be');
+    expect(accountError).not.toContain('very-secret');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The demo page's live examples, taken from the guide of the widget we re-create: each is shown as code AND
- * run from the same text, so what a visitor reads is exactly what runs. `__API_KEY__` is the only stand-in
- * (the local cloud's generated key).
+ * run from the same text, so what a visitor reads is exactly what runs. The stand-ins are `__API_KEY__` (the
+ * local cloud's generated key) and `__BASE__` (the path Updraft is served under, usually empty).
  */
 export interface DemoExample {
   id: string;
@@ -72,7 +72,7 @@ document.getElementById('demo-form').addEventListener('submit', function (event)
     description: 'No preset: a signature function asks this demo server to sign the parameters the widget gives it.',
     html: '<button id="signed_opener" class="cloudinary-button">Signed upload</button>',
     script: `var generateSignature = function(callback, params_to_sign){
-  fetch('/demo/sign', {
+  fetch('__BASE__/demo/sign', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(params_to_sign)

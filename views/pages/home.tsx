@@ -6,6 +6,7 @@ export interface HomeProps {
   cloudName: string;
   apiKey: string;
   publicUrl: string;
+  basePath: string;
   localCloud: boolean;
 }
 
@@ -16,7 +17,8 @@ section{border-top:1px solid #d8dee6;padding:16px 0}pre{background:#f4f6f9;paddi
 
 /** The demo page: the guide's examples, live against this server, and an events log. */
 export function HomePage(props: HomeProps) {
-  const script = (code: string) => <script nonce={props.nonce}>{raw(code.replaceAll('__API_KEY__', props.apiKey).replaceAll('</', '<\\/'))}</script>;
+  const fill = (code: string) => code.replaceAll('__API_KEY__', props.apiKey).replaceAll('__BASE__', props.basePath);
+  const script = (code: string) => <script nonce={props.nonce}>{raw(fill(code).replaceAll('</', '<\\/'))}</script>;
   return (
     <>
       {raw('<!DOCTYPE html>')}
@@ -38,7 +40,7 @@ export function HomePage(props: HomeProps) {
               Cloud <code>{props.cloudName}</code> — {props.localCloud ? 'the embedded local cloud on this server' : 'uploads go to the configured Cloudinary-compatible API'}.
             </p>
           </header>
-          <script src="/latest/global/all.js" type="text/javascript"></script>
+          <script src={`${props.basePath}/latest/global/all.js`} type="text/javascript"></script>
           {script(DEMO_LOG_SCRIPT)}
           {DEMO_EXAMPLES.map((example) => (
             <section id={`example-${example.id}`}>
@@ -48,7 +50,7 @@ export function HomePage(props: HomeProps) {
               <details>
                 <summary>Code</summary>
                 <pre>
-                  <code>{`${example.html}\n\n<script>\n${example.script.replaceAll('__API_KEY__', props.apiKey)}\n</script>`}</code>
+                  <code>{`${example.html}\n\n<script>\n${fill(example.script)}\n</script>`}</code>
                 </pre>
               </details>
               {script(example.script)}
