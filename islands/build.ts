@@ -15,6 +15,8 @@ export const BUNDLES = [
   { entry: 'islands/frame/index.ts', out: 'frame.js' },
   { entry: 'islands/enhance/index.ts', out: 'enhance.js' },
   { entry: 'public/widget.css', out: 'frame.css' },
+  { entry: 'islands/crop/index.ts', out: 'crop.js' },
+  { entry: 'public/crop.css', out: 'crop.css' },
 ] as const;
 
 export async function buildIslands(options: { minify?: boolean } = {}): Promise<void> {

@@ -16,6 +16,7 @@ import { createLocalBackend, createRemoteBackend } from './storage/upload-backen
 import { createBuiltAssets } from './services/built-assets.ts';
 import { createFrameTokens } from './services/frame-tokens.ts';
 import { uploadApiRoutes } from './routes/upload-api.ts';
+import { urlSourceRoutes } from './routes/url-source.tsx';
 import { createRemoteFetcher, type RemoteFetcherDeps } from './services/remote-fetch.ts';
 import { createWebhookDispatcher, type WebhookDispatcherDeps } from './services/webhook-dispatcher.ts';
 import { openDatabase } from './storage/local/database.ts';
@@ -71,6 +72,7 @@ export function createApp(config: ResolvedConfig, deps: AppDeps = {}) {
   const assets = createBuiltAssets(config.basePath);
   const backend = config.uploadTarget.kind === 'local' ? createLocalBackend(cloud) : createRemoteBackend({ apiBase: config.uploadTarget.apiBase, account: config.account });
   app.route('/', widgetRoutes({ config, assets, frameTokens }));
+  app.route('/', urlSourceRoutes({ config, fetcher, frameTokens, now }));
   app.route('/', embedRoutes({ config, assets, backend, staging: cloud.staging, now }));
   app.route('/api', apiRoutes({ config, frameTokens, now }));
   if (config.uploadTarget.kind === 'local') {

@@ -2,7 +2,7 @@
  * The source tablist: arrow keys, Home and End move between tabs (roving tabindex), Enter/Space or a click
  * selects; only the selected tab's panel is shown.
  */
-export function attachTabs(root: ParentNode, onSelect: (source: string) => void): { select(source: string): void } {
+export function attachTabs(root: ParentNode, onSelect: (source: string) => void): { select(source: string): void; selected(): string } {
   const tabs = Array.from(root.querySelectorAll<HTMLButtonElement>('[role="tab"]'));
 
   const select = (source: string, focus = false) => {
@@ -34,5 +34,8 @@ export function attachTabs(root: ParentNode, onSelect: (source: string) => void)
       onSelect(next.dataset.source!);
     });
   }
-  return { select: (source) => select(source) };
+  return {
+    select: (source) => select(source),
+    selected: () => tabs.find((tab) => tab.getAttribute('aria-selected') === 'true')?.dataset.source ?? 'local',
+  };
 }

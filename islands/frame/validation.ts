@@ -1,8 +1,9 @@
 import type { FrameOptions } from './config.ts';
 import { formatAllowed, kindOf, sizeLimitFor } from '../shared/file-kind.ts';
 import { formatSize, type Translate } from './format.ts';
+import type { RemoteFile } from './remote-file.ts';
 
-export type CheckResult = { ok: true; file: File } | { ok: false; message: string };
+export type CheckResult<T = File> = { ok: true; file: T } | { ok: false; message: string };
 
 /** Formats a browser decodes into pixels here (others are neither measured nor resized). */
 const RESIZABLE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
@@ -32,14 +33,9 @@ async function scaleDown(file: File, bitmap: ImageBitmap, maxWidth: number, maxH
  * validateMaxWidthHeight is set.
  */
 export async function checkFile(file: File, options: FrameOptions, t: Translate): Promise<CheckResult> {
-  if (options.clientAllowedFormats && !formatAllowed(file, options.clientAllowedFormats)) {
-    return { ok: false, message: t('uploader.errors.allowed_formats') };
-  }
+  const problem = formatOrSizeProblem(file, options, t);
+  if (problem) return { ok: false, message: problem };
   const kind = kindOf(file);
-  const limit = sizeLimitFor(kind, options);
-  if (limit !== null && file.size > limit) {
-    return { ok: false, message: t('uploader.errors.file_too_large', { size: formatSize(file.size, t), allowed: formatSize(limit, t) }) };
-  }
   const wantsDimensions = kind === 'image' && RESIZABLE_TYPES.has(file.type) && (options.minImageWidth || options.minImageHeight || options.maxImageWidth || options.maxImageHeight);
   if (!wantsDimensions) return { ok: true, file };
   const bitmap = await dimensionsOf(file);
@@ -59,4 +55,18 @@ export async function checkFile(file: File, options: FrameOptions, t: Translate)
   } finally {
     bitmap.close();
   }
+}
+
+/** Format and size, the checks that need no decoding (a size of 0 means unknown and passes). */
+function formatOrSizeProblem(file: { name: string; size: number; type: string }, options: FrameOptions, t: Translate): string | null {
+  if (options.clientAllowedFormats && !formatAllowed(file, options.clientAllowedFormats)) return t('uploader.errors.allowed_formats');
+  const limit = sizeLimitFor(kindOf(file), options);
+  if (limit !== null && file.size > limit) return t('uploader.errors.file_too_large', { size: formatSize(file.size, t), allowed: formatSize(limit, t) });
+  return null;
+}
+
+/** The same format and size checks for a file added by URL (its size counts only when known). */
+export function checkRemoteFile(file: RemoteFile, options: FrameOptions, t: Translate): CheckResult<RemoteFile> {
+  const problem = formatOrSizeProblem(file, options, t);
+  return problem ? { ok: false, message: problem } : { ok: true, file };
 }

@@ -10,17 +10,23 @@ import { attachLocalSource } from './local-source.ts';
 import { attachTabs } from './tabs.ts';
 import { authenticate, UploadCancelled, uploadParams, type AdvancedChoices } from './upload-params.ts';
 import { kindOf } from '../shared/file-kind.ts';
-import { checkFile } from './validation.ts';
+import { checkFile, checkRemoteFile } from './validation.ts';
+import { attachUrlSource } from './url-source.ts';
+import { attachCameraSource } from './camera-source.ts';
+import { canCrop, cropStep } from './crop-step.ts';
+import { isRemoteFile, remoteFileFromUrl, type RemoteFile } from './remote-file.ts';
 
 interface Entry {
   id: string;
   batchId: string;
   uppyId: string;
-  source: File | string;
+  source: File | RemoteFile;
   name: string;
   size: number;
   type: string;
   advanced: AdvancedChoices;
+  /** Parameters of this file alone (the crop step's coordinates). */
+  params: Record<string, string>;
   view: ItemView;
   info?: Record<string, unknown>;
   error?: string;
@@ -74,7 +80,7 @@ export function startWidget(config: FrameConfig): void {
     prepare: async (file) => {
       const entry = entryOf(file.id)!;
       entry.view.setStatus('uploading');
-      const params = uploadParams(config, entry.advanced);
+      const params = { ...uploadParams(config, entry.advanced), ...entry.params };
       const { fields, resourceType } = await authenticate(config, bridge, params, entry);
       return { url: `${config.apiBase}/v1_1/${encodeURIComponent(config.cloudName)}/${resourceType}/upload`, fields };
     },
@@ -101,7 +107,9 @@ export function startWidget(config: FrameConfig): void {
   uppy.on('upload-success', (file, response) => {
     const entry = file && entryOf(file.id);
     if (!entry || !response.body) return;
-    const info = { ...response.body, id: entry.id, batchId: entry.batchId, ...describeUpload(response.body, options.thumbnailTransformation) };
+    // A cropped image's thumbnail shows the chosen region, as delivery with c_crop,g_custom does.
+    const cropped = entry.params.custom_coordinates ? `c_crop,g_custom/${options.thumbnailTransformation}` : options.thumbnailTransformation;
+    const info = { ...response.body, id: entry.id, batchId: entry.batchId, ...describeUpload(response.body, cropped) };
     entry.info = info;
     entry.view.setStatus('done');
     if (typeof info.thumbnail_url === 'string') entry.view.setThumbnail(info.thumbnail_url);
@@ -132,13 +140,13 @@ export function startWidget(config: FrameConfig): void {
     uploadPreset: document.querySelector<HTMLSelectElement>('[data-advanced-preset]')?.value ?? '',
   });
 
-  const enqueue = (source: File | string, batchId: string, advanced: AdvancedChoices) => {
+  const enqueue = (source: File | RemoteFile, batchId: string, advanced: AdvancedChoices, params: Record<string, string>) => {
     const id = `uw-file${++fileCounter}`;
-    const remote = typeof source === 'string';
-    const name = remote ? decodeURIComponent(source.split(/[?#]/)[0]!.split('/').pop() || source) : source.name;
-    const description = { name, size: remote ? 0 : source.size, type: remote ? '' : source.type };
-    const preview = !remote && kindOf(source) === 'image' && source.type !== 'image/svg+xml' ? URL.createObjectURL(source) : null;
-    const entry: Entry = { id, batchId, uppyId: '', source, ...description, advanced, view: null as unknown as ItemView };
+    const remote = isRemoteFile(source);
+    const description = { name: source.name, size: source.size, type: source.type };
+    // A cropped image waits for its server thumbnail: a local preview would show the whole image.
+    const preview = !remote && kindOf(source) === 'image' && source.type !== 'image/svg+xml' && !params.custom_coordinates ? URL.createObjectURL(source) : null;
+    const entry: Entry = { id, batchId, uppyId: '', source, ...description, advanced, params, view: null as unknown as ItemView };
     entry.view = view.addItem(id, description, preview, (action) => (action === 'abort' ? abort([entry], false) : retry([entry], false)));
     entries.set(id, entry);
     entry.uppyId = addToUppy(entry);
@@ -149,12 +157,12 @@ export function startWidget(config: FrameConfig): void {
     uppy.addFile({
       name: `${entry.id}-${entry.name}`,
       type: entry.type || 'application/octet-stream',
-      data: typeof entry.source === 'string' ? new Blob([]) : entry.source,
-      meta: { widgetFileId: entry.id, batchId: entry.batchId, ...(typeof entry.source === 'string' ? { remoteUrl: entry.source } : {}) },
+      data: isRemoteFile(entry.source) ? new Blob([]) : entry.source,
+      meta: { widgetFileId: entry.id, batchId: entry.batchId, ...(isRemoteFile(entry.source) ? { remoteUrl: entry.source.url } : {}) },
     });
 
   /** A new batch from any source: checks, preBatch, then queued and uploaded. */
-  const addFiles = async (incoming: (File | string)[]) => {
+  const addFiles = async (incoming: (File | RemoteFile | string)[]) => {
     if (config.fatal || incoming.length === 0) return;
     const files = options.multiple ? incoming : incoming.slice(0, 1);
     if (options.maxFiles !== null && files.length > options.maxFiles) {
@@ -169,30 +177,46 @@ export function startWidget(config: FrameConfig): void {
       return;
     }
     const problems: string[] = [];
-    const accepted: (File | string)[] = [];
-    for (const file of files) {
-      if (typeof file === 'string') {
-        if (/^https?:\/\//i.test(file)) accepted.push(file);
-        else problems.push(t('notifications.invalid_add_url'));
+    const accepted: (File | RemoteFile)[] = [];
+    for (const item of files) {
+      if (typeof item === 'string' && !/^https?:\/\//i.test(item)) {
+        problems.push(t('notifications.invalid_add_url'));
         continue;
       }
-      const check = await checkFile(file, options, t);
+      const file = typeof item === 'string' ? remoteFileFromUrl(item) : item;
+      const check = isRemoteFile(file) ? checkRemoteFile(file, options, t) : await checkFile(file, options, t);
       if (check.ok) accepted.push(check.file);
       else problems.push(`${file.name}: ${check.message}`);
     }
     showMessage(problems);
     if (accepted.length === 0) return;
+    const params = await cropParams(accepted);
+    if (params === null) return;
     const batchId = `uw-batch${++batchCounter}`;
     if (config.callbacks.includes('prebatch')) {
-      const answer = (await bridge.request('prebatch', { batchId, files: accepted.map((f) => (typeof f === 'string' ? { name: f, size: 0, type: '' } : { name: f.name, size: f.size, type: f.type })) }).catch(() => null)) as { cancel?: boolean } | null;
+      const answer = (await bridge.request('prebatch', { batchId, files: accepted.map((f) => ({ name: f.name, size: f.size, type: f.type })) }).catch(() => null)) as { cancel?: boolean } | null;
       if (answer?.cancel) {
         emit('batch-cancelled', { reason: 'PREBATCH_CANCEL' });
         return;
       }
     }
-    for (const file of accepted) enqueue(file, batchId, advanced);
+    for (const file of accepted) enqueue(file, batchId, advanced, params);
     view.showQueue(true);
+    camera.deactivate();
     startUploads();
+  };
+
+  /**
+   * The crop step, for a single image when cropping is on: its rectangle as custom_coordinates (or
+   * face_coordinates); {} when skipped or not cropping; null when the user went back to the sources.
+   */
+  const cropParams = async (batch: (File | RemoteFile)[]): Promise<Record<string, string> | null> => {
+    const [only] = batch;
+    if (!options.cropping || batch.length !== 1 || !only || isRemoteFile(only) || !canCrop(only)) return {};
+    const outcome = await cropStep(only, { options, t });
+    if (outcome.action === 'back') return null;
+    if (outcome.action === 'skip') return {};
+    return { [options.croppingCoordinatesMode === 'face' ? 'face_coordinates' : 'custom_coordinates']: outcome.coordinates };
   };
 
   const abort = (targets: Entry[], all: boolean) => {
@@ -234,12 +258,16 @@ export function startWidget(config: FrameConfig): void {
       if (!window.confirm(t('uploader.close_mid_upload'))) return;
       abort(Array.from(entries.values()), true);
     }
+    camera.deactivate();
     bridge.send({ type: 'uw_close' });
   };
 
   view.onAction('abort-all', () => abort(Array.from(entries.values()), true));
   view.onAction('retry-failed', () => retry(Array.from(entries.values()), true));
-  view.onAction('upload-more', () => view.showQueue(false));
+  view.onAction('upload-more', () => {
+    view.showQueue(false);
+    showingSource(tabs.selected());
+  });
   view.onAction('show-completed', () =>
     emit('show-completed', { items: Array.from(entries.values()).filter((entry) => entry.info).map((entry) => fileInfo(entry, 'success')) }),
   );
@@ -253,16 +281,28 @@ export function startWidget(config: FrameConfig): void {
     }
   });
 
-  const tabs = attachTabs(document, (source) => emit('source-changed', { source }));
+  const camera = attachCameraSource(document, { t, onPhoto: (file) => void addFiles([file]), onLeave: () => selectSource('local') });
+  const showingSource = (source: string) => (source === 'camera' ? camera.activate() : camera.deactivate());
+  const tabs = attachTabs(document, (source) => {
+    showingSource(source);
+    emit('source-changed', { source });
+  });
+  const selectSource = (source: string) => {
+    tabs.select(source);
+    showingSource(source);
+  };
   attachLocalSource(document, (files) => void addFiles(files));
+  attachUrlSource(document, { config, t, onConfirm: (file) => void addFiles([file]) });
   attachAdvancedOptions(config, bridge, emit);
 
   bridge.onMessage((message: HostMessage) => {
     if (message.type === 'uw_show') {
       setView('expanded', true);
-      if (message.source) tabs.select(message.source);
+      selectSource(message.source ?? tabs.selected());
       document.querySelector<HTMLElement>('[role="tab"][aria-selected="true"], [data-file-input]')?.focus();
       if (message.files.length) void addFiles(message.files);
+    } else if (message.type === 'uw_hide') {
+      camera.deactivate();
     } else if (message.type === 'uw_view') {
       setView(message.view, true);
     } else if (message.type === 'uw_config') {

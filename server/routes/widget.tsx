@@ -14,10 +14,10 @@ import type { TextLookup } from '../../views/components/text-lookup.ts';
 type Env = { Bindings: HttpBindings };
 
 /** Sources this server can show today, with their label keys (others are not offered until built). */
-const IMPLEMENTED_SOURCES: Record<string, string> = { local: 'menu.files' };
+const IMPLEMENTED_SOURCES: Record<string, string> = { local: 'menu.files', url: 'menu.web', camera: 'menu.camera' };
 const HOST_CALLBACKS = new Set(['prepare', 'signature', 'prebatch', 'tags', 'presets']);
 /** Text sections the frame's script needs (the rest is rendered on the server). */
-const CLIENT_TEXT_SECTIONS = ['queue', 'uploader', 'notifications', 'updraft', 'local'] as const;
+const CLIENT_TEXT_SECTIONS = ['queue', 'uploader', 'notifications', 'updraft', 'local', 'url', 'camera', 'crop'] as const;
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^https?:\/\/\[[0-9a-fA-F:.]{2,45}\](:\d{1,5})?$/;
 const MAX_FRAME_POST = 256 * 1024;
 
@@ -91,7 +91,9 @@ export function widgetRoutes({ config, assets, frameTokens }: WidgetRouteDeps) {
     const lookup: TextLookup = (key, vars) => t(texts, key, vars);
     const styles = resolveStyles(options.styles, options.theme);
     const callbacks = (fields.get('callbacks') ?? '').split(',').filter((name) => HOST_CALLBACKS.has(name));
-    const signing = config.signing.enabled && validOrigin && originAllowed(config, origin) ? { endpoint: `${config.basePath}/api/sign`, token: frameTokens.issue(origin) } : null;
+    // The frame's token: proof, for this server's own endpoints (signing, Web Address), that it rendered the frame.
+    const frameToken = validOrigin && originAllowed(config, origin) ? frameTokens.issue(origin) : '';
+    const signing = config.signing.enabled && frameToken ? { endpoint: `${config.basePath}/api/sign`, token: frameToken } : null;
 
     const fatal = frameProblem({ config, options, origin, validOrigin, widgetId, callbacks, signing: signing !== null, t: lookup });
     const sources = chosenSources(options, lookup);
@@ -130,7 +132,9 @@ export function widgetRoutes({ config, assets, frameTokens }: WidgetRouteDeps) {
         theme={options.theme}
         stylesCss={stylesCss(styles)}
         fontLinks={styles.fontLinks}
-        assets={{ css: assets.url('frame.css'), js: assets.url('frame.js') }}
+        assets={{ css: assets.url('frame.css'), js: assets.url('frame.js'), crop: options.cropping ? { js: assets.url('crop.js'), css: assets.url('crop.css') } : null }}
+        urlPreview={{ action: `${config.basePath}/widget/url/preview`, token: frameToken }}
+        cropping={{ showSkip: options.showSkipCropButton, showBack: options.croppingShowBackButton, showDimensions: options.croppingShowDimensions }}
         configJson={scriptJson(clientConfig)}
         notices={notices}
         fatal={fatal}

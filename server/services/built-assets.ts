@@ -11,6 +11,8 @@ const FILES: Record<string, { path: string; type: string }> = {
   'frame.js': { path: 'build/frame.js', type: 'text/javascript; charset=utf-8' },
   'frame.css': { path: 'build/frame.css', type: 'text/css; charset=utf-8' },
   'enhance.js': { path: 'build/enhance.js', type: 'text/javascript; charset=utf-8' },
+  'crop.js': { path: 'build/crop.js', type: 'text/javascript; charset=utf-8' },
+  'crop.css': { path: 'build/crop.css', type: 'text/css; charset=utf-8' },
   'video.svg': { path: 'icons/video.svg', type: 'image/svg+xml' },
 };
 

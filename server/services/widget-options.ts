@@ -48,6 +48,17 @@ export interface WidgetOptions {
   theme: 'default' | 'white' | 'minimal' | 'purple';
   uploadSignature: string | null;
   uploadSignatureTimestamp: number | null;
+  /** Interactive crop step for a single image (spec 1.3.3); the crop is sent as coordinates, never burned in. */
+  cropping: boolean;
+  /** Width/height ratio the crop box keeps, or null for a free box. */
+  croppingAspectRatio: number | null;
+  /** Initial crop box size relative to the image (0.1–1). */
+  croppingDefaultSelectionRatio: number;
+  croppingShowDimensions: boolean;
+  croppingCoordinatesMode: 'custom' | 'face';
+  croppingShowBackButton: boolean;
+  croppingValidateDimensions: boolean;
+  showSkipCropButton: boolean;
   /** Extra Upload API parameters (snake_case), e.g. eager or return_delete_token. */
   extraParams: Record<string, string>;
 }
@@ -186,6 +197,21 @@ export function normalizeWidgetOptions(raw: unknown): NormalizedOptions {
     theme: read('theme', (v) => (v === 'default' || v === 'white' || v === 'minimal' || v === 'purple' ? v : undefined), 'expected default, white, minimal or purple', 'default'),
     uploadSignature: read('uploadSignature', (v) => (typeof v === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(v) ? v : undefined), 'expected a hex signature', null),
     uploadSignatureTimestamp: read('uploadSignatureTimestamp', integer, 'expected seconds since the epoch', null),
+    // Legacy v1 value "server" meant the same as true.
+    cropping: read('cropping', (v) => (v === 'server' ? true : bool(v)), 'expected true or false', false),
+    croppingAspectRatio: read('croppingAspectRatio', (v) => {
+      const n = positive(v) ?? (typeof v === 'string' && /^\d{0,6}\.\d{1,8}$/.test(v) ? Number(v) : undefined);
+      return n !== undefined && n >= 0.01 && n <= 100 ? n : undefined;
+    }, 'expected a width/height ratio such as 1 or 1.7778', null),
+    croppingDefaultSelectionRatio: read('croppingDefaultSelectionRatio', (v) => {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{0,2}(\.\d{1,8})?$/.test(v) ? Number(v) : NaN;
+      return n >= 0.1 && n <= 1 ? n : undefined;
+    }, 'expected a number from 0.1 to 1', 1),
+    croppingShowDimensions: read('croppingShowDimensions', bool, 'expected true or false', false),
+    croppingCoordinatesMode: read('croppingCoordinatesMode', (v) => (v === 'custom' || v === 'face' ? v : undefined), 'expected custom or face', 'custom'),
+    croppingShowBackButton: read('croppingShowBackButton', bool, 'expected true or false', true),
+    croppingValidateDimensions: read('croppingValidateDimensions', bool, 'expected true or false', false),
+    showSkipCropButton: read('showSkipCropButton', bool, 'expected true or false', true),
     extraParams: {},
   };
 

@@ -1,5 +1,8 @@
 import { raw } from 'hono/html';
 import type { TextLookup } from '../components/text-lookup.ts';
+import { CameraCapture, CameraSource } from '../components/camera-source.tsx';
+import { CropStep } from '../components/crop-step.tsx';
+import { UrlSource } from '../components/url-source.tsx';
 
 export interface FrameSource {
   id: string;
@@ -22,7 +25,11 @@ export interface FrameProps {
   theme: string;
   stylesCss: string;
   fontLinks: string[];
-  assets: { css: string; js: string };
+  /** Built assets; `crop` only when cropping is on (the cropper is loaded for it alone). */
+  assets: { css: string; js: string; crop: { js: string; css: string } | null };
+  /** Web Address preview form target and the frame's token for it. */
+  urlPreview: { action: string; token: string };
+  cropping: { showSkip: boolean; showBack: boolean; showDimensions: boolean };
   /** JSON for the island, already escaped for a <script> element. */
   configJson: string;
   notices: string[];
@@ -56,7 +63,7 @@ function SourceTabs({ sources, activeSource, t }: Pick<FrameProps, 'sources' | '
 }
 
 /** My Files: a drop zone (files and folders), a Browse button, and paste. */
-function LocalSource({ t, multiple, accept, active }: Pick<FrameProps, 't' | 'multiple' | 'accept'> & { active: boolean }) {
+function LocalSource({ t, multiple, accept, active, camera }: Pick<FrameProps, 't' | 'multiple' | 'accept'> & { active: boolean; camera: boolean }) {
   return (
     <section class="uw-panel" role="tabpanel" id="uw-panel-local" aria-labelledby="uw-tab-local" hidden={!active}>
       <div class="uw-dropzone" data-dropzone>
@@ -66,6 +73,7 @@ function LocalSource({ t, multiple, accept, active }: Pick<FrameProps, 't' | 'mu
           {t('local.browse')}
         </label>
         <input id="uw-file-input" class="uw-file-input" type="file" multiple={multiple} accept={accept ?? undefined} data-file-input />
+        {camera && <CameraCapture t={t} />}
         <p class="uw-hint">{t('updraft.paste_hint')}</p>
       </div>
       <p class="uw-drop-overlay" data-drop-overlay hidden>
@@ -203,6 +211,7 @@ export function FramePage(props: FrameProps) {
           <meta name="referrer" content="no-referrer" />
           <title>{t('queue.title')}</title>
           <link rel="stylesheet" href={props.assets.css} />
+          {props.assets.crop && <link rel="stylesheet" href={props.assets.crop.css} />}
           {props.fontLinks.map((href) => (
             <link rel="stylesheet" href={href} />
           ))}
@@ -234,11 +243,16 @@ export function FramePage(props: FrameProps) {
                 </p>
               ) : (
                 <div class="uw-sources" data-sources>
-                  <LocalSource t={t} multiple={props.multiple} accept={props.accept} active={active === 'local'} />
+                  {props.sources.some((source) => source.id === 'local') && (
+                    <LocalSource t={t} multiple={props.multiple} accept={props.accept} active={active === 'local'} camera={props.sources.some((source) => source.id === 'camera')} />
+                  )}
+                  {props.sources.some((source) => source.id === 'url') && <UrlSource t={t} active={active === 'url'} previewAction={props.urlPreview.action} token={props.urlPreview.token} />}
+                  {props.sources.some((source) => source.id === 'camera') && <CameraSource t={t} active={active === 'camera'} />}
                   {props.showAdvancedOptions && <AdvancedOptions t={t} />}
                   <p class="uw-message" data-message role="alert" hidden></p>
                 </div>
               )}
+              {props.assets.crop && <CropStep t={t} {...props.cropping} />}
               <QueueView t={t} showCompletedButton={props.showCompletedButton} showUploadMoreButton={props.showUploadMoreButton} />
             </main>
             <p class="uw-live uw-visually-hidden" aria-live="polite" data-live></p>
@@ -248,6 +262,8 @@ export function FramePage(props: FrameProps) {
           <script type="application/json" id="uw-config">
             {raw(props.configJson)}
           </script>
+          {/* The cropper runs first (scripts with defer run in order) so the frame finds it ready. */}
+          {props.assets.crop && <script nonce={props.nonce} src={props.assets.crop.js} defer></script>}
           <script nonce={props.nonce} src={props.assets.js} defer></script>
         </body>
       </html>
