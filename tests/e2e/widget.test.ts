@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, startPageServer, until, type PageServer } from '../helpers/browser.ts';
+import { openPage, recordedEvents, waitForEvent, widgetFrame as frameOf, widgetHostPage } from '../helpers/widget-page.ts';
 import { basicAuth, request } from '../helpers/http.ts';
 import { pseudoRandomBytes, sha256, tempDir } from '../helpers/fixtures.ts';
 import { startTestServer, TEST_ACCOUNT, type TestServer } from '../helpers/test-server.ts';
@@ -20,12 +21,6 @@ const files = tempDir('updraft-e2e-');
 let photo: string;
 let photoBytes: Buffer;
 
-interface Recorded {
-  error: unknown;
-  event?: string;
-  info?: Record<string, unknown>;
-}
-
 beforeAll(async () => {
   server = await startTestServer();
   host = await startPageServer();
@@ -41,38 +36,11 @@ afterAll(async () => {
 });
 
 /** A host page loading the widget's all.js, recording every callback in window.events. */
-function hostPage(body: string, script: string): string {
-  return host.page(`<!doctype html><html><head><meta charset="utf-8"><title>host</title></head><body>
-${body}
-<script src="${server.url}/latest/global/all.js" type="text/javascript"></script>
-<script>
-window.events = [];
-window.record = function (error, result) { window.events.push({ error: error || null, event: result && result.event, info: result && result.info }); };
-${script}
-</script></body></html>`);
-}
-
-async function open(url: string): Promise<Page> {
-  const page = await browser.newPage();
-  page.on('pageerror', (error) => console.error('[pageerror]', error.message));
-  await page.goto(url);
-  return page;
-}
-
-/** The widget frame once its script has started. */
-async function widgetFrame(page: Page): Promise<Frame> {
-  return until(async () => {
-    for (const frame of page.frames()) {
-      if (!frame.url().startsWith(server.url)) continue;
-      if (await frame.evaluate(() => document.documentElement.dataset.uwReady === 'true').catch(() => false)) return frame;
-    }
-    return null;
-  }, 10_000, 'the widget frame');
-}
-
-const events = (page: Page) => page.evaluate(() => (window as unknown as { events: Recorded[] }).events);
+const hostPage = (body: string, script: string) => widgetHostPage(host, server.url, body, script);
+const open = (url: string) => openPage(browser, url);
+const widgetFrame = (page: Page) => frameOf(page, server.url);
+const events = recordedEvents;
 const eventNames = async (page: Page) => (await events(page)).map((entry) => entry.event);
-const waitForEvent = (page: Page, name: string, timeoutMs = 15_000) => until(async () => (await events(page)).find((entry) => entry.event === name), timeoutMs, `event ${name}`);
 const storedCount = async () => (await request(`${server.url}/v1_1/demo/resources/image?max_results=500`, { method: 'GET', headers: { authorization: basicAuth() } })).json.resources.length as number;
 
 describe('the guide quick example, on a host page of another origin', () => {
