@@ -66,6 +66,22 @@ describe('the frame page', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('shows the sources in the order asked for (all built ones by default), and the cropper only when cropping', async () => {
+    const tabsOf = (html: string) => [...html.matchAll(/role="tab"[^>]*data-source="([a-z_]+)"/g)].map((match) => match[1]);
+    const plain = (await frame(server, { cloudName: 'demo', uploadPreset: 'preset1' })).body.toString();
+    expect(tabsOf(plain)).toEqual(['local', 'url', 'camera']);
+    expect(plain).not.toContain('crop.js');
+    expect(plain).not.toContain('data-crop-step');
+    const chosen = (await frame(server, { cloudName: 'demo', uploadPreset: 'preset1', sources: ['camera', 'dropbox', 'local'], defaultSource: 'camera', cropping: true })).body.toString();
+    expect(tabsOf(chosen)).toEqual(['camera', 'local']);
+    expect(chosen).toMatch(/id="uw-tab-camera"[^>]*aria-selected="true"/);
+    expect(chosen).toMatch(/<section[^>]*id="uw-panel-local"[^>]*hidden/);
+    const scripts = [...chosen.matchAll(/<script nonce="[^"]+" src="([^"]+)"/g)].map((match) => match[1]!.replace(/\?.*/, ''));
+    expect(scripts).toEqual(['/widget/assets/crop.js', '/widget/assets/frame.js']);
+    expect(chosen).toContain('data-crop-step');
+    expect((await request(`${server.url}/widget/assets/crop.js`, { method: 'GET' })).status).toBe(200);
+  });
+
   it('shows configuration problems in the frame instead of failing silently', async () => {
     const unknownCloud = (await frame(server, { cloudName: 'other', uploadPreset: 'preset1' })).body.toString();
     expect(unknownCloud).toContain('Unknown cloud name other.');

@@ -49,6 +49,28 @@ document.getElementById('thumbnails_opener').addEventListener('click', function 
 }, false);`,
   },
   {
+    id: 'cropping',
+    title: 'Crop and upload',
+    description:
+      'The guide\'s cropping example: pick one image, choose the region (mouse or keyboard: arrows move, Shift+arrows resize, Enter crops). The original is stored with custom_coordinates; c_crop,g_custom delivers the region.',
+    html: '<button id="crop_opener" class="cloudinary-button">Crop and upload</button>\n<p><img id="crop_result" alt="The cropped region, delivered with c_crop,g_custom" hidden></p>',
+    script: `var myCropWidget = cloudinary.createUploadWidget({
+  cloudName: 'demo', uploadPreset: 'preset1', folder: 'widgetUpload', cropping: true}, 
+  (error, result) => {
+    console.log(error, result);
+    logEvent('cropping', error, result);
+    if (!error && result && result.event === 'success') {
+      var img = document.getElementById('crop_result');
+      img.src = result.info.secure_url.replace('/upload/', '/upload/c_crop,g_custom/c_limit,w_400/');
+      img.hidden = false;
+    }
+  })
+
+document.getElementById('crop_opener').addEventListener('click', function () {
+  myCropWidget.open();
+}, false);`,
+  },
+  {
     id: 'form',
     title: 'applyUploadWidget in a form',
     description: 'The field becomes an upload button; each upload adds a hidden field the form posts.',

@@ -56,10 +56,6 @@ export function HomePage(props: HomeProps) {
               {script(example.script)}
             </section>
           ))}
-          <section id="example-cropping" hidden>
-            <h2>Crop and upload</h2>
-            <p>Interactive cropping arrives with the cropping step.</p>
-          </section>
           <section>
             <h2>Events</h2>
             <ol id="events-log" reversed aria-live="polite"></ol>

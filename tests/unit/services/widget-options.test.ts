@@ -45,6 +45,27 @@ describe('normalizeWidgetOptions', () => {
     expect(normalizeWidgetOptions({ prepareUploadParams: 'x', getTags: 1 }).options.extraParams).toEqual({});
   });
 
+  it('reads the cropping options with Cloudinary defaults, and refuses values out of range', () => {
+    expect(normalizeWidgetOptions({}).options).toMatchObject({
+      cropping: false,
+      croppingAspectRatio: null,
+      croppingDefaultSelectionRatio: 1,
+      croppingShowDimensions: false,
+      croppingCoordinatesMode: 'custom',
+      croppingShowBackButton: true,
+      croppingValidateDimensions: false,
+      showSkipCropButton: true,
+    });
+    const good = normalizeWidgetOptions({ cropping: 'server', croppingAspectRatio: '1.7778', croppingDefaultSelectionRatio: 0.5, croppingCoordinatesMode: 'face', showSkipCropButton: false });
+    expect(good.ignored).toEqual([]);
+    expect(good.options).toMatchObject({ cropping: true, croppingAspectRatio: 1.7778, croppingDefaultSelectionRatio: 0.5, croppingCoordinatesMode: 'face', showSkipCropButton: false });
+    const bad = normalizeWidgetOptions({ cropping: 'yes', croppingAspectRatio: -1, croppingDefaultSelectionRatio: 0.05, croppingCoordinatesMode: 'auto' });
+    expect(bad.ignored.map((entry) => entry.name).sort()).toEqual(['cropping', 'croppingAspectRatio', 'croppingCoordinatesMode', 'croppingDefaultSelectionRatio']);
+    expect(bad.options).toMatchObject({ cropping: false, croppingAspectRatio: null, croppingDefaultSelectionRatio: 1, croppingCoordinatesMode: 'custom' });
+    // Widget options, never forwarded to the Upload API.
+    expect(good.options.extraParams).toEqual({});
+  });
+
   it('never throws on hostile input', () => {
     for (const input of [null, 'x', 42, [], { __proto__: { polluted: 1 } }, { context: { __proto__: 'x', a: { b: 1 } } }]) {
       expect(() => normalizeWidgetOptions(input)).not.toThrow();
