@@ -73,7 +73,7 @@ export function createApp(config: ResolvedConfig, deps: AppDeps = {}) {
   const backend = config.uploadTarget.kind === 'local' ? createLocalBackend(cloud) : createRemoteBackend({ apiBase: config.uploadTarget.apiBase, account: config.account });
   app.route('/', widgetRoutes({ config, assets, frameTokens }));
   app.route('/', urlSourceRoutes({ config, fetcher, frameTokens, now }));
-  app.route('/', embedRoutes({ config, assets, backend, staging: cloud.staging, now }));
+  app.route('/', embedRoutes({ config, assets, backend, staging: cloud.staging, fetcher, now }));
   app.route('/api', apiRoutes({ config, frameTokens, now }));
   if (config.uploadTarget.kind === 'local') {
     app.route('/v1_1', uploadApiRoutes(cloud));

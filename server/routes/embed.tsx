@@ -8,11 +8,15 @@ import { readMultipart } from '../http/multipart.ts';
 import { scalar } from '../http/param-bag.ts';
 import { bodyKind } from '../http/request-body.ts';
 import type { BuiltAssets } from '../services/built-assets.ts';
+import type { RemoteFetcher } from '../services/remote-fetch.ts';
 import { createSealer } from '../services/sealed-data.ts';
-import { formatFileSize, resolveTexts, t as translate } from '../services/texts.ts';
+import { formatFileSize, resolveTexts, t as translate, type Texts } from '../services/texts.ts';
+import { createUrlProbe } from '../services/url-probe.ts';
+import { urlProblem } from '../services/url-problem.ts';
 import { frameScriptOptions, normalizeWidgetOptions, type WidgetOptions } from '../services/widget-options.ts';
 import type { StagedFile, Staging } from '../storage/local/staging.ts';
 import type { UploadBackend } from '../storage/upload-backend.ts';
+import type { UploadResult } from '../storage/types.ts';
 import { formatAllowed, kindOf, sizeLimitFor } from '../../islands/shared/file-kind.ts';
 import { describeUpload, uploadIdentifier } from '../../islands/shared/upload-result.ts';
 import { EmbedPage, type EmbedResult } from '../../views/pages/embed.tsx';
@@ -29,6 +33,8 @@ export interface EmbedRouteDeps {
   assets: BuiltAssets;
   backend: UploadBackend;
   staging: Staging;
+  /** The SSRF-guarded fetcher: a Web Address is probed (name, type, size) before it is uploaded. */
+  fetcher: RemoteFetcher;
   now: () => number;
 }
 
@@ -43,6 +49,7 @@ function optionsFromQuery(query: URLSearchParams): WidgetOptions {
 }
 
 type Received = { ok: true; file: StagedFile; name: string; type: string } | { ok: false; name: string; error: string };
+type Outcome = { ok: true; result: EmbedResult } | { ok: false; error: string };
 
 /**
  * The part's bytes up to `cap` + 1, then the rest drained: an oversized file is refused on its own while the
@@ -70,10 +77,28 @@ function capped(source: Readable, cap: number): Readable {
  * form, validated and stored on the server through the configured backend, answered with POST-redirect-GET —
  * and shows the full widget when JavaScript runs.
  */
-export function embedRoutes({ config, assets, backend, staging, now }: EmbedRouteDeps) {
+export function embedRoutes({ config, assets, backend, staging, fetcher, now }: EmbedRouteDeps) {
   const app = new Hono<Env>();
   const sealer = createSealer(config.account.apiSecret, 'embed results', now);
+  const probe = createUrlProbe({ fetcher, maxBytes: config.limits.maxFileBytes });
   const loaderUrl = `${config.basePath}/latest/global/all.js`;
+
+  /** A Web Address: probed through the guarded fetcher, checked like a file, then uploaded as `file=<url>`. */
+  const uploadAddress = async (address: string, options: WidgetOptions, already: number, texts: Texts): Promise<Outcome> => {
+    let found;
+    try {
+      found = await probe.probe(address);
+    } catch (error) {
+      return { ok: false, error: `${address}: ${urlProblem(error, address, texts).message}` };
+    }
+    const problem = checkCandidate({ name: found.name, type: found.type, bytes: found.size }, options, already, texts);
+    if (problem) return { ok: false, error: `${found.name}: ${problem}` };
+    try {
+      return { ok: true, result: embedResult(found.name, await backend.uploadUrl(found.url, uploadParams(options)), options) };
+    } catch (error) {
+      return { ok: false, error: `${found.name}: ${isAppError(error) ? error.message : translate(texts, 'notifications.general_error')}` };
+    }
+  };
 
   const render = (c: Context<Env>, options: WidgetOptions, results: EmbedResult[], errors: string[], status: 200 | 400) => {
     const { texts, language } = resolveTexts({ language: options.language, text: options.text });
@@ -101,6 +126,7 @@ export function embedRoutes({ config, assets, backend, staging, now }: EmbedRout
         results={results}
         errors={errors}
         multiple={options.multiple && options.maxFiles !== 1}
+        webAddress={offersWebAddress(options)}
         accept={options.clientAllowedFormats?.map((format) => (format === 'image' || format === 'video' ? `${format}/*` : `.${format}`)).join(',') ?? null}
         fatal={fatal}
         loaderUrl={loaderUrl}
@@ -155,25 +181,25 @@ export function embedRoutes({ config, assets, backend, staging, now }: EmbedRout
         errors.push(`${file.name}: ${file.error}`);
         continue;
       }
-      const problem = checkReceived(file, options, results.length, texts);
+      const problem = checkCandidate({ name: file.name, type: file.type, bytes: file.file.bytes }, options, results.length, texts);
       if (problem) {
         staging.discard(file.file);
         errors.push(`${file.name}: ${problem}`);
         continue;
       }
       try {
-        const result = await backend.upload(file.file, uploadParams(options));
-        results.push({
-          name: file.name,
-          publicId: result.public_id,
-          identifier: uploadIdentifier(result),
-          thumbnailUrl: describeUpload(result, options.thumbnailTransformation).thumbnail_url ?? null,
-        });
+        results.push(embedResult(file.name, await backend.upload(file.file, uploadParams(options)), options));
       } catch (error) {
         errors.push(`${file.name}: ${isAppError(error) ? error.message : translate(texts, 'notifications.general_error')}`);
       }
     }
-    if (received.length === 0) errors.push(translate(texts, 'updraft.embed_no_file'));
+    const address = offersWebAddress(options) ? (scalar(parsed.bag, 'url') ?? '').trim() : '';
+    if (address) {
+      const outcome = await uploadAddress(address, options, results.length, texts);
+      if (outcome.ok) results.push(outcome.result);
+      else errors.push(outcome.error);
+    }
+    if (received.length === 0 && !address) errors.push(translate(texts, 'updraft.embed_no_file'));
     if (errors.length) return render(c, options, results, errors, 400);
     query.set('r', sealer.seal(results, RESULTS_TTL_MS));
     return c.redirect(`${config.basePath}/widget/embed?${query}`, 303);
@@ -182,15 +208,27 @@ export function embedRoutes({ config, assets, backend, staging, now }: EmbedRout
   return app;
 }
 
-/** The widget's own checks, on the server: count, format, size. */
-function checkReceived(file: { file: StagedFile; name: string; type: string }, options: WidgetOptions, already: number, texts: ReturnType<typeof resolveTexts>['texts']): string | null {
+/** The widget's own checks, on the server: count, format, size (a Web Address of unknown size passes that one). */
+function checkCandidate(file: { name: string; type: string; bytes: number | null }, options: WidgetOptions, already: number, texts: Texts): string | null {
   if (options.maxFiles !== null && already >= options.maxFiles) return translate(texts, 'uploader.errors.max_number_of_files');
   if (options.clientAllowedFormats && !formatAllowed(file, options.clientAllowedFormats)) return translate(texts, 'uploader.errors.allowed_formats');
   const limit = sizeLimitFor(kindOf(file), options);
-  if (limit !== null && file.file.bytes > limit) {
-    return translate(texts, 'uploader.errors.file_too_large', { size: formatFileSize(file.file.bytes, texts), allowed: formatFileSize(limit, texts) });
+  if (limit !== null && file.bytes !== null && file.bytes > limit) {
+    return translate(texts, 'uploader.errors.file_too_large', { size: formatFileSize(file.bytes, texts), allowed: formatFileSize(limit, texts) });
   }
   return null;
+}
+
+/** The page offers a Web Address field when the `url` source is among its sources (all are, by default). */
+const offersWebAddress = (options: WidgetOptions) => options.sources === null || options.sources.includes('url');
+
+function embedResult(name: string, result: UploadResult, options: WidgetOptions): EmbedResult {
+  return {
+    name,
+    publicId: result.public_id,
+    identifier: uploadIdentifier(result),
+    thumbnailUrl: describeUpload(result, options.thumbnailTransformation).thumbnail_url ?? null,
+  };
 }
 
 function uploadParams(options: WidgetOptions): Record<string, string> {

@@ -8,7 +8,7 @@ import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-f
 import { AppError } from '../errors.ts';
 import type { RemoteFetchConfig } from '../config.ts';
 
-const MAX_URL_LENGTH = 2048;
+export const MAX_URL_LENGTH = 2048;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Caller headers that carry credentials or name a host: never sent on to another origin (as browsers and undici do). */
 const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'host']);
@@ -233,7 +233,7 @@ export function createRemoteFetcher(config: RemoteFetchConfig, deps: RemoteFetch
         }
         if (!manual && status >= 400) {
           response.destroy();
-          throw fail('remote_error', `Error in loading ${url.href} - ${status} ${response.statusMessage ?? ''}`.trim(), 502);
+          throw new AppError('remote_error', `Error in loading ${url.href} - ${status} ${response.statusMessage ?? ''}`.trim(), 502, { status });
         }
         const declared = Number(response.headers['content-length']);
         const contentLength = Number.isSafeInteger(declared) && declared >= 0 ? declared : null;

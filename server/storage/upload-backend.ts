@@ -14,6 +14,11 @@ import type { UploadResult } from './types.ts';
  */
 export interface UploadBackend {
   upload(file: StagedFile, params: Record<string, string>): Promise<UploadResult>;
+  /**
+   * Uploads the file at an http(s) URL, sent as `file=<url>`: the local cloud fetches it through its
+   * SSRF-guarded fetcher, a remote API (Cloudinary) fetches it itself.
+   */
+  uploadUrl(url: string, params: Record<string, string>): Promise<UploadResult>;
 }
 
 /** The embedded local cloud, called in-process with the same authentication rules as its HTTP API. */
@@ -28,6 +33,11 @@ export function createLocalBackend(cloud: LocalCloud): UploadBackend {
         cloud.staging.discard(file);
       }
     },
+    async uploadUrl(url, params) {
+      const bag = new Map(Object.entries({ ...params, file: url }));
+      const auth = cloud.authenticate({ bag, authorization: undefined });
+      return cloud.uploadWhole({ requested: 'auto', bag, auth, staged: null });
+    },
   };
 }
 
@@ -41,27 +51,43 @@ export interface RemoteBackendOptions {
 /** A Cloudinary-compatible Upload API over HTTP; the file is streamed from disk, never read whole. */
 export function createRemoteBackend({ apiBase, account, fetch: fetcher = fetch }: RemoteBackendOptions): UploadBackend {
   const url = `${apiBase}/v1_1/${encodeURIComponent(account.cloudName)}/auto/upload`;
+
+  /** One Upload API call; the API's refusal becomes an AppError with its own message. */
+  const post = async (form: FormData): Promise<UploadResult> => {
+    let response: Response;
+    try {
+      response = await fetcher(url, { method: 'POST', body: form, signal: AbortSignal.timeout(10 * 60_000) });
+    } catch (error) {
+      throw new AppError('remote_error', `The upload service could not be reached (${(error as Error).message})`, 502);
+    }
+    const body = (await response.json().catch(() => ({}))) as UploadResult & { error?: { message?: string } };
+    if (!response.ok || body.error) {
+      const message = body.error?.message ?? `The upload service answered ${response.status}`;
+      throw new AppError('remote_error', message, response.status >= 500 ? 502 : 400);
+    }
+    return body;
+  };
+
+  const formOf = (params: Record<string, string>) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(params)) form.append(name, value);
+    return form;
+  };
+
   return {
     async upload(file, params) {
       try {
-        const form = new FormData();
-        for (const [name, value] of Object.entries(params)) form.append(name, value);
+        const form = formOf(params);
         form.append('file', await openAsBlob(file.path), file.filename ?? 'file');
-        let response: Response;
-        try {
-          response = await fetcher(url, { method: 'POST', body: form, signal: AbortSignal.timeout(10 * 60_000) });
-        } catch (error) {
-          throw new AppError('remote_error', `The upload service could not be reached (${(error as Error).message})`, 502);
-        }
-        const body = (await response.json().catch(() => ({}))) as UploadResult & { error?: { message?: string } };
-        if (!response.ok || body.error) {
-          const message = body.error?.message ?? `The upload service answered ${response.status}`;
-          throw new AppError('remote_error', message, response.status >= 500 ? 502 : 400);
-        }
-        return body;
+        return await post(form);
       } finally {
         rmSync(file.path, { force: true });
       }
+    },
+    uploadUrl(fileUrl, params) {
+      const form = formOf(params);
+      form.append('file', fileUrl);
+      return post(form);
     },
   };
 }

@@ -21,6 +21,8 @@ export interface EmbedProps {
   errors: string[];
   multiple: boolean;
   accept: string | null;
+  /** Offer the Web Address field (the `url` source is among the page's sources). */
+  webAddress: boolean;
   /** Problems with the page's configuration: shown instead of the form. */
   fatal: string | null;
   loaderUrl: string;
@@ -31,7 +33,7 @@ export interface EmbedProps {
 const CSS = `body{font:15px/1.5 system-ui,sans-serif;color:#1b2330;max-width:760px;margin:0 auto;padding:16px}
 .errors{color:#b3261e}.results{list-style:none;padding:0}.results li{display:flex;gap:12px;align-items:center;padding:8px 0;border-bottom:1px solid #e4ebf1}
 .results img{width:90px;height:60px;object-fit:contain;background:#e4ebf1}.results input{width:100%;font:12px ui-monospace,monospace}
-.field{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:16px 0}button{padding:8px 14px}
+.field{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:16px 0}#embed-url{flex:1;min-width:240px}button{padding:8px 14px}
 #embed-widget:empty{display:none}`;
 
 /**
@@ -83,9 +85,15 @@ export function EmbedPage(props: EmbedProps) {
                 <input type="hidden" name="results" value={props.resultsToken} />
                 <div class="field">
                   <label for="embed-file">{t('updraft.embed_choose')}</label>
-                  <input id="embed-file" type="file" name="file" multiple={props.multiple} accept={props.accept ?? undefined} required />
-                  <button type="submit">{t('actions.upload')}</button>
+                  <input id="embed-file" type="file" name="file" multiple={props.multiple} accept={props.accept ?? undefined} />
                 </div>
+                {props.webAddress && (
+                  <div class="field">
+                    <label for="embed-url">{t('url.inner_title')}</label>
+                    <input id="embed-url" type="url" name="url" placeholder={t('url.input_placeholder')} autocomplete="url" spellcheck={false} />
+                  </div>
+                )}
+                <button type="submit">{t('actions.upload')}</button>
               </form>
               <div id="embed-widget"></div>
               <script src={props.loaderUrl}></script>
