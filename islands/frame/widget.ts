@@ -158,7 +158,7 @@ export function startWidget(config: FrameConfig): void {
       name: `${entry.id}-${entry.name}`,
       type: entry.type || 'application/octet-stream',
       data: isRemoteFile(entry.source) ? new Blob([]) : entry.source,
-      meta: { widgetFileId: entry.id, batchId: entry.batchId, ...(isRemoteFile(entry.source) ? { remoteUrl: entry.source.url } : {}) },
+      meta: { widgetFileId: entry.id, batchId: entry.batchId, fileName: entry.name, ...(isRemoteFile(entry.source) ? { remoteUrl: entry.source.url } : {}) },
     });
 
   /** A new batch from any source: checks, preBatch, then queued and uploaded. */
@@ -251,6 +251,7 @@ export function startWidget(config: FrameConfig): void {
     const mini = document.querySelector<HTMLElement>('[data-mini]');
     if (mini) mini.hidden = next !== 'minimized';
     if (!fromHost) bridge.send({ type: 'uw_view', view: next });
+    showingSource(tabs.selected());
   };
 
   const close = () => {
@@ -282,7 +283,12 @@ export function startWidget(config: FrameConfig): void {
   });
 
   const camera = attachCameraSource(document, { t, onPhoto: (file) => void addFiles([file]), onLeave: () => selectSource('local') });
-  const showingSource = (source: string) => (source === 'camera' ? camera.activate() : camera.deactivate());
+  // The camera runs only while its panel can be seen: its tab selected, the sources (not the queue) shown, expanded.
+  const showingSource = (source: string) => {
+    const visible = source === 'camera' && currentView === 'expanded' && !document.querySelector<HTMLElement>('[data-sources]')?.hidden;
+    if (visible) camera.activate();
+    else camera.deactivate();
+  };
   const tabs = attachTabs(document, (source) => {
     showingSource(source);
     emit('source-changed', { source });

@@ -126,7 +126,8 @@ export function createWidget(ctx: LoaderContext, element: unknown, rawOptions: u
   const iframe = make('iframe');
   iframe.name = `updraft-${id}`;
   iframe.title = 'Upload widget';
-  iframe.allow = 'camera';
+  // Named origin: a bare `camera` means the `src` origin, and this iframe has no src (a form POST navigates it).
+  iframe.allow = `camera ${ctx.origin}`;
   iframe.style.cssText = `display:${container ? 'none' : 'block'};width:100%;height:100%;border:0;background:transparent;color-scheme:normal`;
   const dialog = container ? null : make('dialog');
   const savedContainerStyle = container ? [container.style.minHeight, container.style.overflowX] : [];
@@ -361,11 +362,12 @@ export function createWidget(ctx: LoaderContext, element: unknown, rawOptions: u
     },
     hide() {
       if (!destroyed) setState(false, minimized);
+      post({ type: 'uw_hide' });
       return widget;
     },
     show() {
       if (destroyed) return widget;
-      if (minimized) post({ type: 'uw_view', view: 'expanded' });
+      post({ type: 'uw_show', source: null, files: [] });
       setState(true, false);
       return widget;
     },

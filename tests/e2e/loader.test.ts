@@ -671,7 +671,8 @@ describe('loader (all.js) against a fake frame', () => {
     await until(async () => (await events(page)).length >= 8, 5_000, 'events');
     expect((await events(page)).map((e) => e.result.info)).toEqual(['shown', 'minimized', 'expanded', 'minimized', 'expanded', 'hidden', 'shown', 'minimized']);
     const types = (await received(frame)).map((m) => (m.type === 'uw_view' ? `view:${m.view}` : m.type));
-    expect(types).toEqual(['uw_show', 'view:minimized', 'view:expanded', 'uw_config', 'view:minimized']);
+    // show() re-shows the frame with uw_show (expanding it), hide() tells it with uw_hide (the camera stops).
+    expect(types).toEqual(['uw_show', 'view:minimized', 'uw_show', 'uw_config', 'uw_hide', 'uw_show', 'view:minimized']);
   });
 
   it('destroy() removes the DOM and resolves; removeThumbnails also removes the thumbnails it added', async () => {
