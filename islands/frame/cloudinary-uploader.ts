@@ -2,7 +2,8 @@ import { BasePlugin, type Uppy, type UppyFile } from '@uppy/core';
 import { uploadFile, UploadError } from './upload-transport.ts';
 
 /** What the widget keeps on each Uppy file. */
-export type WidgetMeta = { widgetFileId: string; batchId: string; remoteUrl?: string };
+/** `fileName` is the user's file name (Uppy's own name is made unique per widget file). */
+export type WidgetMeta = { widgetFileId: string; batchId: string; fileName: string; remoteUrl?: string };
 export type UploadBody = Record<string, unknown>;
 
 export interface PreparedUpload {
@@ -73,7 +74,7 @@ export class CloudinaryUploader extends BasePlugin<CloudinaryUploaderOptions, Wi
         url: prepared.url,
         fields: prepared.fields,
         file: file.meta.remoteUrl ?? (file.data as Blob),
-        filename: file.name,
+        filename: file.meta.fileName,
         chunkSize: this.opts.chunkSize,
         signal: controller.signal,
         onProgress: (sent, total) => {

@@ -71,7 +71,7 @@ document.getElementById("upload_widget").addEventListener("click", function(){
     expect(await eventNames(page)).toEqual(['display-changed', 'upload-added', 'queues-start', 'success', 'queues-end']);
 
     const success = (await events(page)).find((entry) => entry.event === 'success')!.info!;
-    expect(success).toMatchObject({ id: 'uw-file1', batchId: 'uw-batch1', width: 320, height: 200, format: 'jpg', bytes: photoBytes.length, resource_type: 'image', existing: false });
+    expect(success).toMatchObject({ id: 'uw-file1', batchId: 'uw-batch1', width: 320, height: 200, format: 'jpg', bytes: photoBytes.length, resource_type: 'image', existing: false, original_filename: 'photo' });
     expect(success.path).toBe(`v${success.version}/${success.public_id}.jpg`);
     expect(success.thumbnail_url).toBe(String(success.secure_url).replace(`/v${success.version}/`, `/c_limit,h_60,w_90/v${success.version}/`));
     const stored = Buffer.from(await (await fetch(String(success.secure_url))).arrayBuffer());
