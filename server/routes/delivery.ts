@@ -143,9 +143,9 @@ export function deliveryRoutes(cloud: LocalCloud) {
 
     // Videos get a generic placeholder frame (no video decoder here), sized like a real thumbnail would be.
     const source: RenderSource = isVideoFrame
-      ? { path: VIDEO_PLACEHOLDER, format: 'svg', customCoordinates: null }
-      : { path: cloud.assets.pathOf(record), format: record.format!, customCoordinates: record.customCoordinates };
-    const variant = `${isVideoFrame ? 'video-placeholder|' : ''}${record.customCoordinates ?? ''}|${canonicalTransformation(request.steps)}`;
+      ? { path: VIDEO_PLACEHOLDER, format: 'svg', customCoordinates: null, faceCoordinates: null }
+      : { path: cloud.assets.pathOf(record), format: record.format!, customCoordinates: record.customCoordinates, faceCoordinates: record.faceCoordinates };
+    const variant = `${isVideoFrame ? 'video-placeholder|' : ''}${record.customCoordinates ?? ''}|${record.faceCoordinates ?? ''}|${canonicalTransformation(request.steps)}`;
     const derivative = await derivatives.get(record.assetId, record.versionId, variant, format, () => renderImage(source, request.steps, format, renderLimits));
     const usesAccept = request.steps.some((step) => step.format === 'auto');
     return sendFile(c, {

@@ -3,7 +3,7 @@ import { badRequest } from '../errors.ts';
 export const CROP_MODES = ['scale', 'fit', 'limit', 'mfit', 'fill', 'lfill', 'pad', 'crop', 'thumb'] as const;
 export type CropMode = (typeof CROP_MODES)[number];
 
-export const GRAVITIES = ['center', 'north', 'north_east', 'east', 'south_east', 'south', 'south_west', 'west', 'north_west', 'auto', 'custom'] as const;
+export const GRAVITIES = ['center', 'north', 'north_east', 'east', 'south_east', 'south', 'south_west', 'west', 'north_west', 'auto', 'custom', 'face', 'faces'] as const;
 export type Gravity = (typeof GRAVITIES)[number];
 
 export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'gif'] as const;
@@ -111,7 +111,7 @@ function applyParam(step: TransformStep, key: string, value: string): void {
       step.crop = oneOf(key, value, CROP_MODES);
       return;
     case 'g':
-      step.gravity = oneOf(key, value === 'face' || value === 'faces' ? 'auto' : value, GRAVITIES);
+      step.gravity = oneOf(key, value, GRAVITIES);
       return;
     case 'x':
       step.x = parseLength(key, value, true);

@@ -66,7 +66,9 @@ export function toUploadResult(
 export function toResourceJson(record: AssetRecord, context: AssetJsonContext) {
   return {
     ...describe(record, context),
-    ...(record.customCoordinates ? { coordinates: { custom: parseBoxes(record.customCoordinates) } } : {}),
+    ...(record.customCoordinates || record.faceCoordinates
+      ? { coordinates: { ...(record.customCoordinates ? { custom: parseBoxes(record.customCoordinates) } : {}), ...(record.faceCoordinates ? { faces: parseBoxes(record.faceCoordinates) } : {}) } }
+      : {}),
     derived: [],
   };
 }

@@ -12,6 +12,8 @@ export interface RenderSource {
   format: string;
   /** `x,y,w,h` rectangles in the (oriented) original's pixels, for g_custom. */
   customCoordinates: string | null;
+  /** Face rectangles (face_coordinates, same format), for g_face and g_faces. */
+  faceCoordinates: string | null;
 }
 
 export interface RenderLimits {
@@ -42,15 +44,43 @@ function offset(length: Length | undefined, base: number): number {
   return Math.round(length.relative ? length.value * base : length.value);
 }
 
-/** The first custom rectangle, clamped into the image. */
-function customBox(coordinates: string | null, width: number, height: number): Box | null {
-  const first = coordinates?.split('|')[0];
-  if (!first) return null;
-  const [x = 0, y = 0, w = 0, h = 0] = first.split(',').map(Number);
-  const left = Math.min(Math.max(0, x), width - 1);
-  const top = Math.min(Math.max(0, y), height - 1);
-  return { left, top, width: Math.max(1, Math.min(w, width - left)), height: Math.max(1, Math.min(h, height - top)) };
+/** The `x,y,w,h` rectangles of a coordinates value, clamped into the image. */
+function boxesOf(coordinates: string | null, width: number, height: number): Box[] {
+  if (!coordinates) return [];
+  return coordinates.split('|').map((text) => {
+    const [x = 0, y = 0, w = 0, h = 0] = text.split(',').map(Number);
+    const left = Math.min(Math.max(0, x), width - 1);
+    const top = Math.min(Math.max(0, y), height - 1);
+    return { left, top, width: Math.max(1, Math.min(w, width - left)), height: Math.max(1, Math.min(h, height - top)) };
+  });
 }
+
+/** The smallest box holding all of `boxes`. */
+function boundingBox(boxes: Box[]): Box {
+  const left = Math.min(...boxes.map((box) => box.left));
+  const top = Math.min(...boxes.map((box) => box.top));
+  const right = Math.max(...boxes.map((box) => box.left + box.width));
+  const bottom = Math.max(...boxes.map((box) => box.top + box.height));
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+/**
+ * The region a gravity focuses on, from the stored coordinates: g_custom the first custom rectangle, g_face
+ * the largest face (Cloudinary: "the largest face"), g_faces the box around all faces. The local cloud has
+ * no face detector, so the faces are only those stored as face_coordinates (the widget's croppingCoordinatesMode
+ * 'face'); without them there is no region and the gravity falls back to the centre.
+ */
+function focusRegion(gravity: Gravity | undefined, source: RenderSource, width: number, height: number): Box | null {
+  if (gravity === 'custom') return boxesOf(source.customCoordinates, width, height)[0] ?? null;
+  if (gravity !== 'face' && gravity !== 'faces') return null;
+  const faces = boxesOf(source.faceCoordinates, width, height);
+  if (faces.length === 0) return null;
+  if (gravity === 'faces') return boundingBox(faces);
+  return faces.reduce((largest, box) => (box.width * box.height > largest.width * largest.height ? box : largest));
+}
+
+/** A compass gravity for placing a box: region gravities without a region (and auto) place it in the centre. */
+const compass = (gravity: Gravity | undefined): Gravity | undefined => (gravity === 'auto' || gravity === 'custom' || gravity === 'face' || gravity === 'faces' ? 'center' : gravity);
 
 /** Where a `width`×`height` region sits inside `outer` for a compass gravity (plus x/y offsets). */
 function anchor(gravity: Gravity | undefined, outer: { width: number; height: number }, width: number, height: number, dx: number, dy: number): Box {
@@ -62,14 +92,21 @@ function anchor(gravity: Gravity | undefined, outer: { width: number; height: nu
   return { left, top, width, height };
 }
 
-/** Focus point for fill/thumb: the centre of the gravity's region (custom box centre, compass side). */
-function focusPoint(gravity: Gravity | undefined, width: number, height: number, custom: Box | null): { x: number; y: number } {
-  if (gravity === 'custom' && custom) return { x: custom.left + custom.width / 2, y: custom.top + custom.height / 2 };
-  const g = gravity ?? 'center';
+/** Focus point for fill/thumb: the centre of the gravity's region, or of the compass side. */
+function focusPoint(gravity: Gravity | undefined, width: number, height: number, region: Box | null): { x: number; y: number } {
+  if (region) return { x: region.left + region.width / 2, y: region.top + region.height / 2 };
+  const g = compass(gravity) ?? 'center';
   return {
     x: g.includes('west') ? 0 : g.includes('east') ? width : width / 2,
     y: g.startsWith('north') ? 0 : g.startsWith('south') ? height : height / 2,
   };
+}
+
+/** A `width`×`height` box centred on `region`, kept inside `outer` (c_crop with a size and a region gravity). */
+function around(region: Box, outer: { width: number; height: number }, width: number, height: number): Box {
+  const left = Math.round(Math.min(Math.max(0, region.left + region.width / 2 - width / 2), outer.width - width));
+  const top = Math.round(Math.min(Math.max(0, region.top + region.height / 2 - height / 2), outer.height - height));
+  return { left, top, width, height };
 }
 
 interface Stage {
@@ -78,15 +115,15 @@ interface Stage {
   height: number;
 }
 
-/** Scales to cover `w`×`h` and crops around the focus (Cloudinary's fill, and thumb without a custom box). */
-function cover(stage: Stage, w: number, h: number, gravity: Gravity | undefined, custom: Box | null): Stage {
+/** Scales to cover `w`×`h` and crops around the focus (Cloudinary's fill, and thumb without a region). */
+function cover(stage: Stage, w: number, h: number, gravity: Gravity | undefined, region: Box | null): Stage {
   if (gravity === 'auto') {
     return { image: stage.image.resize(w, h, { fit: 'cover', position: sharp.strategy.attention }), width: w, height: h };
   }
   const scale = Math.max(w / stage.width, h / stage.height);
   const scaledWidth = Math.max(w, Math.round(stage.width * scale));
   const scaledHeight = Math.max(h, Math.round(stage.height * scale));
-  const focus = focusPoint(gravity, stage.width, stage.height, custom);
+  const focus = focusPoint(gravity, stage.width, stage.height, region);
   const left = Math.round(Math.min(Math.max(0, focus.x * scale - w / 2), scaledWidth - w));
   const top = Math.round(Math.min(Math.max(0, focus.y * scale - h / 2), scaledHeight - h));
   const image = stage.image.resize(scaledWidth, scaledHeight, { fit: 'fill' }).extract({ left, top, width: w, height: h });
@@ -103,14 +140,17 @@ function fitInside(stage: Stage, w: number | undefined, h: number | undefined, o
   return { image: stage.image.resize(width, height, { fit: 'fill' }), width, height };
 }
 
-/** Applies one component's resize/crop to the stage (geometry computed here, not left to sharp's defaults). */
-function resizeStep(stage: Stage, step: TransformStep, custom: Box | null, background: Rgba): Stage {
+/**
+ * Applies one component's resize/crop to the stage (geometry computed here, not left to sharp's defaults).
+ * `region` is the gravity's focus region (custom or face coordinates) when the step has one.
+ */
+function resizeStep(stage: Stage, step: TransformStep, region: Box | null, background: Rgba): Stage {
   const dpr = step.dpr ?? 1;
   let w = pixels(step.width, stage.width, dpr);
   let h = pixels(step.height, stage.height, dpr);
   const mode = step.crop ?? (w || h ? 'scale' : undefined);
-  if (mode === 'crop' && step.gravity === 'custom' && custom) {
-    return { image: stage.image.extract(custom), width: custom.width, height: custom.height };
+  if (mode === 'crop' && region && !w && !h) {
+    return { image: stage.image.extract(region), width: region.width, height: region.height };
   }
   if (!mode || (!w && !h)) return stage;
 
@@ -127,7 +167,7 @@ function resizeStep(stage: Stage, step: TransformStep, custom: Box | null, backg
     case 'pad': {
       if (!w || !h) return fitInside(stage, w, h, 'both');
       const fitted = fitInside(stage, w, h, 'both');
-      const box = anchor(step.gravity === 'custom' || step.gravity === 'auto' ? 'center' : step.gravity, { width: w, height: h }, fitted.width, fitted.height, 0, 0);
+      const box = anchor(compass(step.gravity), { width: w, height: h }, fitted.width, fitted.height, 0, 0);
       const image = fitted.image.extend({
         left: box.left,
         top: box.top,
@@ -140,16 +180,15 @@ function resizeStep(stage: Stage, step: TransformStep, custom: Box | null, backg
     case 'crop': {
       w = Math.min(w ?? stage.width, stage.width);
       h = Math.min(h ?? stage.height, stage.height);
-      const gravity = step.gravity === 'auto' || step.gravity === 'custom' ? 'center' : step.gravity;
-      const box = anchor(gravity, stage, w, h, offset(step.x, stage.width), offset(step.y, stage.height));
+      const box = region ? around(region, stage, w, h) : anchor(compass(step.gravity), stage, w, h, offset(step.x, stage.width), offset(step.y, stage.height));
       return { image: stage.image.extract(box), width: box.width, height: box.height };
     }
     case 'thumb':
     case 'fill':
     case 'lfill': {
       let source = stage;
-      if (mode === 'thumb' && step.gravity === 'custom' && custom) {
-        source = { image: stage.image.extract(custom), width: custom.width, height: custom.height };
+      if (mode === 'thumb' && region) {
+        source = { image: stage.image.extract(region), width: region.width, height: region.height };
       }
       w ??= Math.round((h! * source.width) / source.height);
       h ??= Math.round((w * source.height) / source.width);
@@ -159,7 +198,7 @@ function resizeStep(stage: Stage, step: TransformStep, custom: Box | null, backg
         w = Math.max(1, Math.floor(w * shrink));
         h = Math.max(1, Math.floor(h * shrink));
       }
-      return cover(source, w, h, source === stage ? step.gravity : 'center', source === stage ? custom : null);
+      return cover(source, w, h, source === stage ? step.gravity : 'center', source === stage ? region : null);
     }
   }
 }
@@ -201,7 +240,6 @@ export async function renderImage(source: RenderSource, steps: TransformStep[], 
     throw badRequest('invalid_image', 'The stored image cannot be decoded');
   }
   let stage: Stage = { image, width: meta.autoOrient?.width ?? meta.width ?? 1, height: meta.autoOrient?.height ?? meta.height ?? 1 };
-  const custom = customBox(source.customCoordinates, stage.width, stage.height);
   const background = steps.findLast((step) => step.background)?.background ?? (ALPHA_FORMATS.has(format) ? { r: 255, g: 255, b: 255, alpha: 0 } : { r: 255, g: 255, b: 255, alpha: 1 });
   const quality = steps.findLast((step) => step.quality !== undefined)?.quality;
 
@@ -209,7 +247,9 @@ export async function renderImage(source: RenderSource, steps: TransformStep[], 
     if (typeof step.angle === 'number' && step.angle % 360 !== 0) {
       stage = await materialize({ ...stage, image: stage.image.rotate(step.angle, { background }) }, limits);
     }
-    stage = resizeStep(stage, step, index === 0 ? custom : null, step.background ?? background);
+    // Stored coordinates are in the original's pixels: only the first component can use them.
+    const region = index === 0 ? focusRegion(step.gravity, source, stage.width, stage.height) : null;
+    stage = resizeStep(stage, step, region, step.background ?? background);
     if (stage.width > MAX_SIDE || stage.height > MAX_SIDE || stage.width * stage.height > limits.maxOutputPixels) {
       throw tooLarge(stage.width, stage.height, limits.maxOutputPixels);
     }
