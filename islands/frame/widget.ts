@@ -46,6 +46,8 @@ export function startWidget(config: FrameConfig): void {
   let fileCounter = 0;
   let batchCounter = 0;
   let running = false;
+  /** Ends a crop step in progress (the widget closed or was hidden). */
+  let cropping: AbortController | null = null;
 
   const emit = (event: string, info?: unknown, error?: { status: string; statusText: string }) =>
     bridge.send({ type: 'uw_event', event, info, ...(error ? { error } : {}) });
@@ -108,7 +110,8 @@ export function startWidget(config: FrameConfig): void {
     const entry = file && entryOf(file.id);
     if (!entry || !response.body) return;
     // A cropped image's thumbnail shows the chosen region, as delivery with c_crop,g_custom does.
-    const cropped = entry.params.custom_coordinates ? `c_crop,g_custom/${options.thumbnailTransformation}` : options.thumbnailTransformation;
+    const region = entry.params.custom_coordinates ? 'c_crop,g_custom/' : entry.params.face_coordinates ? 'c_crop,g_face/' : '';
+    const cropped = `${region}${options.thumbnailTransformation}`;
     const info = { ...response.body, id: entry.id, batchId: entry.batchId, ...describeUpload(response.body, cropped) };
     entry.info = info;
     entry.view.setStatus('done');
@@ -145,7 +148,7 @@ export function startWidget(config: FrameConfig): void {
     const remote = isRemoteFile(source);
     const description = { name: source.name, size: source.size, type: source.type };
     // A cropped image waits for its server thumbnail: a local preview would show the whole image.
-    const preview = !remote && kindOf(source) === 'image' && source.type !== 'image/svg+xml' && !params.custom_coordinates ? URL.createObjectURL(source) : null;
+    const preview = !remote && kindOf(source) === 'image' && source.type !== 'image/svg+xml' && !params.custom_coordinates && !params.face_coordinates ? URL.createObjectURL(source) : null;
     const entry: Entry = { id, batchId, uppyId: '', source, ...description, advanced, params, view: null as unknown as ItemView };
     entry.view = view.addItem(id, description, preview, (action) => (action === 'abort' ? abort([entry], false) : retry([entry], false)));
     entries.set(id, entry);
@@ -202,6 +205,7 @@ export function startWidget(config: FrameConfig): void {
     }
     for (const file of accepted) enqueue(file, batchId, advanced, params);
     view.showQueue(true);
+    document.querySelector<HTMLElement>('[data-queue-title]')?.focus();
     camera.deactivate();
     startUploads();
   };
@@ -213,7 +217,8 @@ export function startWidget(config: FrameConfig): void {
   const cropParams = async (batch: (File | RemoteFile)[]): Promise<Record<string, string> | null> => {
     const [only] = batch;
     if (!options.cropping || batch.length !== 1 || !only || isRemoteFile(only) || !canCrop(only)) return {};
-    const outcome = await cropStep(only, { options, t });
+    cropping = new AbortController();
+    const outcome = await cropStep(only, { options, t, signal: cropping.signal }).finally(() => (cropping = null));
     if (outcome.action === 'back') return null;
     if (outcome.action === 'skip') return {};
     return { [options.croppingCoordinatesMode === 'face' ? 'face_coordinates' : 'custom_coordinates']: outcome.coordinates };
@@ -260,6 +265,7 @@ export function startWidget(config: FrameConfig): void {
       abort(Array.from(entries.values()), true);
     }
     camera.deactivate();
+    cropping?.abort();
     bridge.send({ type: 'uw_close' });
   };
 
@@ -309,6 +315,7 @@ export function startWidget(config: FrameConfig): void {
       if (message.files.length) void addFiles(message.files);
     } else if (message.type === 'uw_hide') {
       camera.deactivate();
+      cropping?.abort();
     } else if (message.type === 'uw_view') {
       setView(message.view, true);
     } else if (message.type === 'uw_config') {

@@ -112,7 +112,7 @@ function QueueView({ t, showCompletedButton, showUploadMoreButton }: Pick<FrameP
   return (
     <section class="uw-queue" data-queue hidden aria-labelledby="uw-queue-title">
       <header class="uw-queue-header">
-        <h2 id="uw-queue-title" class="uw-queue-title" data-queue-title>
+        <h2 id="uw-queue-title" class="uw-queue-title" tabindex={-1} data-queue-title>
           {t('queue.title')}
         </h2>
         <div class="uw-queue-actions">
