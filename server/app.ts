@@ -17,6 +17,7 @@ import { createBuiltAssets } from './services/built-assets.ts';
 import { createFrameTokens } from './services/frame-tokens.ts';
 import { uploadApiRoutes } from './routes/upload-api.ts';
 import { urlSourceRoutes } from './routes/url-source.tsx';
+import { createJobLimiter } from './services/job-limiter.ts';
 import { createRemoteFetcher, type RemoteFetcherDeps } from './services/remote-fetch.ts';
 import { createWebhookDispatcher, type WebhookDispatcherDeps } from './services/webhook-dispatcher.ts';
 import { openDatabase } from './storage/local/database.ts';
@@ -50,7 +51,9 @@ export function createApp(config: ResolvedConfig, deps: AppDeps = {}) {
     now,
     ...deps.webhooks,
   });
-  const cloud = createLocalCloud({ config, db, fetcher, hasher, now, webhooks });
+  // One limit for every sharp job in the process, whichever route asks.
+  const imageJobs = createJobLimiter({ concurrency: config.limits.imageConcurrency, maxQueue: config.limits.imageQueue });
+  const cloud = createLocalCloud({ config, db, fetcher, hasher, now, webhooks, imageJobs });
   webhooks.start();
   const sweep = () => {
     cloud.sweep();
@@ -67,12 +70,12 @@ export function createApp(config: ResolvedConfig, deps: AppDeps = {}) {
     c.header('X-Content-Type-Options', 'nosniff');
   });
   app.use('/v1_1/*', inFlight.middleware);
-  const frameTokens = createFrameTokens(config.account.apiSecret, now);
+  const frameTokens = createFrameTokens(config.account.apiSecret, config.allowedOrigins, now);
   app.route('/', homeRoutes(config, now));
   const assets = createBuiltAssets(config.basePath);
   const backend = config.uploadTarget.kind === 'local' ? createLocalBackend(cloud) : createRemoteBackend({ apiBase: config.uploadTarget.apiBase, account: config.account });
   app.route('/', widgetRoutes({ config, assets, frameTokens }));
-  app.route('/', urlSourceRoutes({ config, fetcher, frameTokens, now }));
+  app.route('/', urlSourceRoutes({ config, fetcher, frameTokens, imageJobs, now }));
   app.route('/', embedRoutes({ config, assets, backend, staging: cloud.staging, fetcher, now }));
   app.route('/api', apiRoutes({ config, frameTokens, now }));
   if (config.uploadTarget.kind === 'local') {

@@ -21,7 +21,7 @@ import { formatAllowed, kindOf, sizeLimitFor } from '../../islands/shared/file-k
 import { describeUpload, uploadIdentifier } from '../../islands/shared/upload-result.ts';
 import { EmbedPage, type EmbedResult } from '../../views/pages/embed.tsx';
 import type { TextLookup } from '../../views/components/text-lookup.ts';
-import { scriptJson } from './widget.tsx';
+import { acceptAttribute, apiBaseOf, scriptJson } from './widget.tsx';
 
 type Env = { Bindings: HttpBindings };
 
@@ -114,7 +114,7 @@ export function embedRoutes({ config, assets, backend, staging, fetcher, now }: 
           : null;
     const nonce = randomBytes(16).toString('base64');
     const frameAncestors = config.allowedOrigins.includes('*') ? '*' : config.allowedOrigins.join(' ') || "'none'";
-    c.header('Content-Security-Policy', `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: ${new URL(config.uploadTarget.kind === 'local' ? config.publicUrl : config.uploadTarget.apiBase).origin} https://res.cloudinary.com; frame-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors ${frameAncestors}`);
+    c.header('Content-Security-Policy', `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: ${new URL(apiBaseOf(config)).origin} https://res.cloudinary.com; frame-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors ${frameAncestors}`);
     c.header('Cache-Control', 'no-store');
     return c.html(
       <EmbedPage
@@ -127,7 +127,7 @@ export function embedRoutes({ config, assets, backend, staging, fetcher, now }: 
         errors={errors}
         multiple={options.multiple && options.maxFiles !== 1}
         webAddress={offersWebAddress(options)}
-        accept={options.clientAllowedFormats?.map((format) => (format === 'image' || format === 'video' ? `${format}/*` : `.${format}`)).join(',') ?? null}
+        accept={acceptAttribute(options.clientAllowedFormats)}
         fatal={fatal}
         loaderUrl={loaderUrl}
         widgetOptionsJson={scriptJson({ ...frameScriptOptions(options), cloudName, extraParams: undefined, ...options.extraParams })}

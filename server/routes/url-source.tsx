@@ -5,7 +5,7 @@ import type { ResolvedConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { readBoundedBody } from '../http/request-body.ts';
 import type { FrameTokens } from '../services/frame-tokens.ts';
-import { createJobLimiter } from '../services/job-limiter.ts';
+import type { JobLimiter } from '../services/job-limiter.ts';
 import { createRateLimiter } from '../services/rate-limiter.ts';
 import type { RemoteFetcher } from '../services/remote-fetch.ts';
 import { formatFileSize, resolveTexts, t as translate } from '../services/texts.ts';
@@ -22,6 +22,8 @@ export interface UrlSourceRouteDeps {
   config: ResolvedConfig;
   fetcher: RemoteFetcher;
   frameTokens: FrameTokens;
+  /** Shared with delivery: thumbnails take the same image-job slots. */
+  imageJobs: JobLimiter;
   now: () => number;
 }
 
@@ -39,12 +41,12 @@ const PREVIEWABLE = /^image\/(jpeg|png|gif|webp|avif|tiff)$/;
  * with a preview (or a plain-words problem) — a fragment for the island (`HX-Request: true`), a minimal page
  * for a plain form POST — and `GET /widget/url/thumbnail` renders the previewed image small.
  */
-export function urlSourceRoutes({ config, fetcher, frameTokens, now }: UrlSourceRouteDeps) {
+export function urlSourceRoutes({ config, fetcher, frameTokens, imageJobs, now }: UrlSourceRouteDeps) {
   const app = new Hono<Env>();
   const probe = createUrlProbe({ fetcher, maxBytes: config.limits.maxFileBytes });
   const thumbnails = createUrlThumbnails({
     fetcher,
-    limiter: createJobLimiter({ concurrency: config.limits.imageConcurrency, maxQueue: config.limits.imageQueue }),
+    limiter: imageJobs,
     apiSecret: config.account.apiSecret,
     now,
     maxSourceBytes: Math.min(MAX_THUMBNAIL_SOURCE_BYTES, config.limits.maxFileBytes),
@@ -52,7 +54,6 @@ export function urlSourceRoutes({ config, fetcher, frameTokens, now }: UrlSource
   });
   const perAddress = createRateLimiter({ limit: PREVIEWS_PER_MINUTE, windowMs: 60_000, now });
   const previewAction = `${config.basePath}/widget/url/preview`;
-  const originAllowed = (origin: string) => config.allowedOrigins.includes('*') || config.allowedOrigins.includes(origin);
 
   app.post('/widget/url/preview', async (c) => {
     const body = await readBoundedBody(c.env.incoming, MAX_FORM_BYTES).catch(() => null);
@@ -62,7 +63,7 @@ export function urlSourceRoutes({ config, fetcher, frameTokens, now }: UrlSource
     const t: TextLookup = (key, vars) => translate(texts, key, vars);
     const input = (fields.get('url') ?? '').trim();
     const hostOrigin = frameTokens.verify(fields.get('token') ?? undefined);
-    const token = hostOrigin && originAllowed(hostOrigin) ? fields.get('token')! : null;
+    const token = hostOrigin ? fields.get('token')! : null;
 
     const respond = (fragment: Child, status: number) => {
       c.header('Vary', 'HX-Request');

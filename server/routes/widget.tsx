@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { ResolvedConfig } from '../config.ts';
 import { readBoundedBody } from '../http/request-body.ts';
+import { originAllowed } from '../services/allowed-origins.ts';
 import type { BuiltAssets } from '../services/built-assets.ts';
 import type { FrameTokens } from '../services/frame-tokens.ts';
 import { resolveTexts, t, type Texts } from '../services/texts.ts';
@@ -33,12 +34,8 @@ export function scriptJson(value: unknown): string {
 }
 
 /** The upload API the frame talks to: this server (local cloud) or the configured remote API. */
-function apiBaseOf(config: ResolvedConfig): string {
+export function apiBaseOf(config: ResolvedConfig): string {
   return config.uploadTarget.kind === 'local' ? config.publicUrl : config.uploadTarget.apiBase;
-}
-
-function originAllowed(config: ResolvedConfig, origin: string): boolean {
-  return config.allowedOrigins.includes('*') || config.allowedOrigins.includes(origin);
 }
 
 /** Widget routes: the loader script, the frame page and its assets. */
@@ -92,10 +89,11 @@ export function widgetRoutes({ config, assets, frameTokens }: WidgetRouteDeps) {
     const styles = resolveStyles(options.styles, options.theme);
     const callbacks = (fields.get('callbacks') ?? '').split(',').filter((name) => HOST_CALLBACKS.has(name));
     // The frame's token: proof, for this server's own endpoints (signing, Web Address), that it rendered the frame.
-    const frameToken = validOrigin && originAllowed(config, origin) ? frameTokens.issue(origin) : '';
+    const allowedHost = validOrigin && originAllowed(config.allowedOrigins, origin);
+    const frameToken = allowedHost ? frameTokens.issue(origin) : '';
     const signing = config.signing.enabled && frameToken ? { endpoint: `${config.basePath}/api/sign`, token: frameToken } : null;
 
-    const fatal = frameProblem({ config, options, origin, validOrigin, widgetId, callbacks, signing: signing !== null, t: lookup });
+    const fatal = frameProblem({ config, options, allowedHost, widgetId, callbacks, signing: signing !== null, t: lookup });
     const sources = chosenSources(options, lookup);
     const notices = [...ignored, ...ignoredTexts, ...styles.ignored.map((name) => ({ name, reason: 'not a safe value' }))]
       .slice(0, 10)
@@ -113,7 +111,7 @@ export function widgetRoutes({ config, assets, frameTokens }: WidgetRouteDeps) {
       signing,
       fatal: fatal !== null,
     };
-    c.header('Content-Security-Policy', frameCsp(nonce, validOrigin && originAllowed(config, origin) ? origin : "'none'", apiBase, styles.fontLinks.length > 0));
+    c.header('Content-Security-Policy', frameCsp(nonce, allowedHost ? origin : "'none'", apiBase, styles.fontLinks.length > 0));
     c.header('Referrer-Policy', 'no-referrer');
     c.header('Cache-Control', 'no-store');
     return c.html(
@@ -155,15 +153,15 @@ export function widgetRoutes({ config, assets, frameTokens }: WidgetRouteDeps) {
 function frameProblem(input: {
   config: ResolvedConfig;
   options: WidgetOptions;
-  origin: string;
-  validOrigin: boolean;
+  /** The page's origin is well-formed and allowed to embed the widget. */
+  allowedHost: boolean;
   widgetId: string;
   callbacks: string[];
   signing: boolean;
   t: TextLookup;
 }): string | null {
   const { config, options, t } = input;
-  if (!input.validOrigin || !originAllowed(config, input.origin)) return t('notifications.general_error');
+  if (!input.allowedHost) return t('notifications.general_error');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(input.widgetId)) return t('notifications.general_error');
   const cloudName = options.cloudName ?? config.account.cloudName;
   if (config.uploadTarget.kind === 'local' && cloudName !== config.account.cloudName) return t('updraft.unknown_cloud', { cloud: cloudName });
@@ -179,7 +177,8 @@ function chosenSources(options: WidgetOptions, t: TextLookup): FrameSource[] {
   return (ids.length ? ids : ['local']).map((id) => ({ id, label: t(IMPLEMENTED_SOURCES[id]!) }));
 }
 
-function acceptAttribute(formats: string[] | null): string | null {
+/** The file input's `accept` for clientAllowedFormats: type words become `image/*`, formats `.png`. */
+export function acceptAttribute(formats: string[] | null): string | null {
   if (!formats) return null;
   return formats.map((format) => (format === 'image' || format === 'video' || format === 'audio' ? `${format}/*` : `.${format}`)).join(',');
 }

@@ -15,7 +15,7 @@ import { createChunkAssembler } from './chunk-assembler.ts';
 import type { Db } from './database.ts';
 import { createDeleteTokens } from './delete-tokens.ts';
 import { createDerivativeStore } from './derivative-store.ts';
-import { createJobLimiter } from '../../services/job-limiter.ts';
+import type { JobLimiter } from '../../services/job-limiter.ts';
 import { inspectFile } from './file-inspector.ts';
 import type { Md5Hasher } from './md5-hasher.ts';
 import { presetFromConfig } from './preset-settings.ts';
@@ -33,6 +33,8 @@ export interface LocalCloudDeps {
   now: () => number;
   /** Where notification_url callbacks are queued (durably, with the asset). */
   webhooks: WebhookQueue;
+  /** The process's image jobs (derivatives here, Web Address thumbnails elsewhere) share these slots. */
+  imageJobs: JobLimiter;
 }
 
 /** A file ready to become an asset, wherever it came from. */
@@ -65,11 +67,10 @@ export interface PartUpload {
 const PER_PART_PARAMS = new Set(['timestamp', 'signature', 'file']);
 
 /** The embedded Cloudinary-compatible cloud: stores, names, inspects and describes assets. */
-export function createLocalCloud({ config, db, fetcher, hasher, now, webhooks }: LocalCloudDeps) {
+export function createLocalCloud({ config, db, fetcher, hasher, now, webhooks, imageJobs }: LocalCloudDeps) {
   const durable = config.durability === 'fsync';
   // Image rendering is CPU- and memory-heavy: a few jobs at a time, a bounded queue, then 503.
-  const limiter = createJobLimiter({ concurrency: config.limits.imageConcurrency, maxQueue: config.limits.imageQueue });
-  const derivatives = createDerivativeStore(join(config.dataDir, 'derived'), limiter);
+  const derivatives = createDerivativeStore(join(config.dataDir, 'derived'), imageJobs);
   const assets = createAssetStore({
     db,
     assetsDir: join(config.dataDir, 'assets'),
