@@ -14,7 +14,8 @@
  * chunked runs alternate for `--rounds` rounds (default 3) and the medians are compared. CPU seconds per
  * process (and per server thread) are printed too: on a small machine the client and the server share the cores.
  *
- * Usage: npx tsx bench/upload-throughput.ts [--size <MiB>] [--part <bytes>] [--durability os|fsync] [--rounds <n>]
+ * Usage: npx tsx bench/upload-throughput.ts [--size <MiB>] [--part <bytes>] [--durability os|fsync] [--rounds <n>] [--profile <dir>]
+ * (`--profile` writes V8 CPU profiles of the server's threads to <dir>, for Chrome DevTools.)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -47,6 +48,8 @@ interface Options {
   /** null: the server's default (no `durability` key in its config). */
   durability: Durability | null;
   rounds: number;
+  /** Directory for the server's V8 CPU profiles, or null. */
+  profileDir: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -60,12 +63,13 @@ function parseOptions(argv: string[]): Options {
       part: { type: 'string', default: '20000000' },
       durability: { type: 'string' },
       rounds: { type: 'string', default: '3' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log('Usage: npx tsx bench/upload-throughput.ts [--size <MiB>] [--part <bytes>] [--durability os|fsync] [--rounds <n>]');
+    console.log('Usage: npx tsx bench/upload-throughput.ts [--size <MiB>] [--part <bytes>] [--durability os|fsync] [--rounds <n>] [--profile <dir>]');
     process.exit(0);
   }
   const sizeMiB = Number(values.size);
@@ -76,7 +80,7 @@ function parseOptions(argv: string[]): Options {
   if (!Number.isInteger(rounds) || rounds < 1) fail(`--rounds must be a positive integer (got ${values.rounds})`);
   const durability = values.durability;
   if (durability !== undefined && durability !== 'os' && durability !== 'fsync') fail(`--durability must be "os" or "fsync" (got ${durability})`);
-  return { totalBytes: Math.round(sizeMiB * MiB), partBytes, durability: durability ?? null, rounds };
+  return { totalBytes: Math.round(sizeMiB * MiB), partBytes, durability: durability ?? null, rounds, profileDir: values.profile ?? null };
 }
 
 function fail(message: string): never {
@@ -323,7 +327,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Started as `node --import tsx` so the pid we sample is the server itself, not an `npx`/`tsx` wrapper. */
-async function startServer(dataDir: string, configPath: string): Promise<Child> {
+async function startServer(dataDir: string, configPath: string, profileDir: string | null): Promise<Child> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -335,7 +339,8 @@ async function startServer(dataDir: string, configPath: string): Promise<Child> 
   };
   delete env.PUBLIC_URL;
   delete env.UPLOAD_TARGET;
-  return startChild('Updraft server', process.execPath, ['--import', 'tsx', 'server/main.ts'], env, /Updraft listening on /, port);
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  return startChild('Updraft server', process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], env, /Updraft listening on /, port);
 }
 
 function startRawSink(dir: string, fsync: boolean): Promise<Child> {
@@ -570,7 +575,7 @@ async function main() {
   process.once('exit', onExit);
 
   try {
-    const [server, sink] = await Promise.all([startServer(serverDir, configPath), startRawSink(sinkDir, (options.durability ?? 'fsync') === 'fsync')]);
+    const [server, sink] = await Promise.all([startServer(serverDir, configPath, options.profileDir), startRawSink(sinkDir, (options.durability ?? 'fsync') === 'fsync')]);
     children.push(server, sink);
     const serverTarget: Target = { name: 'server', port: server.port, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
     const sinkTarget: Target = { name: 'raw sink', port: sink.port, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
