@@ -160,13 +160,13 @@ export function adminApiRoutes(cloud: LocalCloud) {
       if (ids.length > 100) throw badRequest('invalid_param', 'At most 100 public_ids per call');
       for (const id of ids) {
         const record = cloud.findAsset(resourceType, type, id);
-        if (record) cloud.assets.remove(record);
+        if (record) await cloud.assets.remove(record);
         deleted[id] = record ? 'deleted' : 'not_found';
       }
     } else if (prefix) {
       const page = cloud.assets.list({ resourceType, type, prefix, maxResults: 1000 });
       for (const record of page.records) {
-        cloud.assets.remove(record);
+        await cloud.assets.remove(record);
         deleted[record.publicId] = 'deleted';
       }
       return c.json({ deleted, partial: page.nextCursor !== null });

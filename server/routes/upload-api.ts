@@ -130,7 +130,7 @@ export function uploadApiRoutes(cloud: LocalCloud) {
     if (!DELIVERY_TYPES.includes(type)) throw badRequest('invalid_param', `Invalid type: expected ${DELIVERY_TYPES.join(', ')}`);
     const record = cloud.findAsset(resourceType, type, publicId);
     if (!record) return c.json({ result: 'not found' });
-    cloud.assets.remove(record);
+    await cloud.assets.remove(record);
     return c.json({ result: 'ok' });
   });
 
@@ -140,7 +140,7 @@ export function uploadApiRoutes(cloud: LocalCloud) {
     const { assetId, versionId } = cloud.tokens.redeem(token);
     const record = cloud.assets.findById(assetId);
     // The token deletes the upload it was issued for, not a later upload that replaced it.
-    if (record && record.versionId === versionId) cloud.assets.remove(record);
+    if (record && record.versionId === versionId) await cloud.assets.remove(record);
     return c.json({ result: 'ok' });
   };
   app.post('/:cloud/delete_by_token', deleteByToken);

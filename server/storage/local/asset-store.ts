@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Db } from './database.ts';
 import type { AssetRecord, DeliveryType, ResourceType } from '../types.ts';
@@ -184,17 +185,18 @@ export function createAssetStore({ db, assetsDir, durable, onRemoved, onReplaced
     }
     if (durable) await syncDirectory(dirname(target));
     if (previous) {
-      rmSync(pathOf(previous), { force: true });
+      await rm(pathOf(previous), { force: true });
       onReplaced?.(previous);
     }
     return { record, existing: false };
   };
 
-  const remove = (record: AssetRecord): void => {
+  /** Deletes the row, then the file: unlinking a large file takes a while, so it runs off the event loop. */
+  const remove = async (record: AssetRecord): Promise<void> => {
     db.transaction(() => {
       deleteRow.run(record.assetId);
     })();
-    rmSync(pathOf(record), { force: true });
+    await rm(pathOf(record), { force: true });
     onRemoved?.(record);
   };
 
