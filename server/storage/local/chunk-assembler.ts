@@ -7,8 +7,8 @@ import { AppError, badRequest } from '../../errors.ts';
 import type { ChunkHeaders } from '../../http/chunk-headers.ts';
 import type { Limits } from '../../config.ts';
 import type { Db } from './database.ts';
-import { md5OfFile, type Md5Hasher } from './md5-hasher.ts';
-import { syncFile } from './durable-fs.ts';
+import { md5OfFile, type Md5Feed, type Md5Hasher } from './md5-hasher.ts';
+import { createRollingSync } from './durable-fs.ts';
 import { tooLarge } from './staging.ts';
 
 export interface PartInput {
@@ -153,19 +153,40 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
 
   const overlap = () => new AppError('range_overlap', 'Content-Range overlaps a part already received with different bounds', 409);
 
-  const writePart = async (key: string, range: ChunkHeaders, body: Readable) => {
+  /**
+   * Writes a part in place, passing its bytes to `feed` (the running hash) on the way while it keeps up.
+   * `onWritten` runs once every byte is in the file, with the count of bytes the feed took. With durability on, the file is flushed in the background as the part
+   * arrives, so the flush before the acknowledgement only has the part's tail left to write.
+   */
+  const writePart = async (key: string, range: ChunkHeaders, body: Readable, feed: Md5Feed | null, onWritten: (fed: number) => void) => {
     const expected = range.end - range.start + 1;
-    let written = 0;
+    const file = createWriteStream(dataPath(key), { flags: 'r+', start: range.start, highWaterMark: 1 << 20 });
+    const flusher = durable ? createRollingSync(dataPath(key), () => file.bytesWritten) : null;
+    let received = 0;
+    let fed = 0;
+    let feeding = feed !== null;
     const meter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        written += chunk.length;
-        if (written > expected) return callback(lengthMismatch(expected, `more than ${expected}`));
+        received += chunk.length;
+        if (received > expected) return callback(lengthMismatch(expected, `more than ${expected}`));
+        flusher?.poke();
+        if (feeding) {
+          const taken = feed!.write(chunk);
+          fed += taken;
+          // The hash is behind: the transfer does not wait for it, the rest is read back from the file.
+          feeding = taken === chunk.length;
+        }
         callback(null, chunk);
       },
     });
-    await pipeline(body, meter, createWriteStream(dataPath(key), { flags: 'r+', start: range.start, highWaterMark: 1 << 20 }));
-    if (written !== expected) throw lengthMismatch(expected, written);
-    if (durable) await syncFile(dataPath(key));
+    try {
+      await pipeline(body, meter, file);
+      if (received !== expected) throw lengthMismatch(expected, received);
+      onWritten(fed);
+      await flusher?.finish();
+    } finally {
+      await flusher?.release();
+    }
   };
 
   const lengthMismatch = (expected: number, got: number | string) =>
@@ -272,14 +293,27 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
       const state = liveOf(key);
       let settle!: (ok: boolean) => void;
       state.inflight.set(range.start, { end: range.end, settled: new Promise((resolve) => (settle = resolve)) });
+      // A part that continues the hashed bytes feeds the hash straight from memory as it arrives.
+      const feed = !state.hashFailed && state.hashedThrough === range.start ? hasher.feed(key) : null;
+      let fed = false;
+      const endFeed = (fedBytes: number) => {
+        if (!feed) return;
+        trackHash(state, feed.end());
+        if (fedBytes < range.end - range.start + 1) trackHash(state, hasher.update(key, dataPath(key), range.start + fedBytes, range.end + 1));
+        state.hashedThrough = range.end + 1;
+        fed = true;
+      };
       try {
-        await writePart(key, range, body);
+        await writePart(key, range, body, feed, endFeed);
         db.transaction(() => {
           insertPart.run(key, range.start, range.end);
           touchUpload.run(range.total, now(), key);
         })();
         settle(true);
       } catch (error) {
+        // A part cut off midway is undone in the hash; one that failed later leaves the hash to the finished file.
+        if (fed) state.hashFailed = true;
+        else feed?.abandon();
         settle(false);
         throw error;
       } finally {

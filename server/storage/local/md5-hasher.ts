@@ -2,25 +2,40 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
-// Runs in a worker thread: one running MD5 per upload, fed ranges of the file as they become contiguous,
-// so a chunked upload's etag is ready when its last part lands without hashing on the request path.
+// Runs in a worker thread: one running MD5 per upload, so a chunked upload's etag is ready when its last
+// part lands without hashing on the request path. It is fed either copies of the bytes as they arrive
+// (slot buffers, transferred back and forth) or ranges of the file to read back.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { openSync, readSync, closeSync } = require('node:fs');
 const hashes = new Map();
 const buffer = Buffer.allocUnsafe(8 << 20);
-parentPort.on('message', ({ id, op, key, path, start, end }) => {
+const hashOf = (key) => {
+  let hash = hashes.get(key);
+  if (!hash) { hash = createHash('md5'); hashes.set(key, hash); }
+  return hash;
+};
+// A mark is the hash as it was before a run of bytes; rewinding to it undoes a run that was not kept.
+const marks = new Map();
+parentPort.on('message', ({ id, op, key, path, start, end, slot, length }) => {
   try {
-    if (op === 'drop') { hashes.delete(key); return; }
+    if (op === 'drop') { hashes.delete(key); marks.delete(key); return; }
+    if (op === 'mark') { marks.set(key, hashOf(key).copy()); return; }
+    if (op === 'rewind') { if (marks.has(key)) hashes.set(key, marks.get(key)); marks.delete(key); return; }
+    if (op === 'slot') {
+      hashOf(key).update(new Uint8Array(slot, 0, length));
+      parentPort.postMessage({ id, slot }, [slot]);
+      return;
+    }
     if (op === 'digest') {
       const hash = hashes.get(key) || createHash('md5');
       hashes.delete(key);
+      marks.delete(key);
       parentPort.postMessage({ id, digest: hash.digest('hex') });
       return;
     }
-    let hash = hashes.get(key);
-    if (!hash) { hash = createHash('md5'); hashes.set(key, hash); }
+    const hash = hashOf(key);
     const fd = openSync(path, 'r');
     try {
       for (let position = start; position < end; ) {
@@ -33,27 +48,62 @@ parentPort.on('message', ({ id, op, key, path, start, end }) => {
     parentPort.postMessage({ id });
   } catch (error) {
     hashes.delete(key);
-    parentPort.postMessage({ id, error: String(error && error.message || error) });
+    parentPort.postMessage({ id, slot, error: String(error && error.message || error) }, slot ? [slot] : []);
   }
 });
 `;
+
+/** Bytes in flight to the worker are bounded: SLOT_COUNT buffers of SLOT_BYTES, reused. */
+const SLOT_BYTES = 2 * 1024 * 1024;
+const SLOT_COUNT = 8;
+
+/** Feeds one run of bytes, in order, into the running hash of an upload. */
+export interface Md5Feed {
+  /**
+   * Copies `chunk` into the feed as far as free slots allow and returns how many bytes it took. Once it
+   * took less than a whole chunk, the hash is behind: the caller hashes the rest of its run from the file.
+   */
+  write(chunk: Uint8Array): number;
+  /** Sends what is left; settles once every byte written to this feed is hashed. */
+  end(): Promise<void>;
+  /** Undoes the feed before end(): the running hash goes back to where it was when the feed began. */
+  abandon(): void;
+}
 
 interface Pending {
   resolve(value: string | undefined): void;
   reject(error: Error): void;
 }
 
-/** MD5 of byte ranges appended in order, computed off the event loop. */
+/** MD5 of bytes appended in order (from memory or from ranges of a file), computed off the event loop. */
 export function createMd5Hasher() {
   let worker: Worker | null = null;
   let nextId = 1;
   const pending = new Map<number, Pending>();
 
+  // Slots are created lazily; one in the worker's hands comes back with its reply, or is replaced if the worker dies.
+  const freeSlots: ArrayBuffer[] = [];
+  let slotsCreated = 0;
+  let slotsAway = 0;
+
+  const releaseSlot = (slot: ArrayBuffer) => void freeSlots.push(slot);
+  const takeSlot = (): ArrayBuffer | null => {
+    if (!freeSlots.length && slotsCreated < SLOT_COUNT) {
+      slotsCreated++;
+      return new ArrayBuffer(SLOT_BYTES);
+    }
+    return freeSlots.pop() ?? null;
+  };
+
   const ensureWorker = (): Worker => {
     if (worker) return worker;
     const created = new Worker(WORKER_SOURCE, { eval: true });
     created.unref();
-    created.on('message', ({ id, digest, error }: { id: number; digest?: string; error?: string }) => {
+    created.on('message', ({ id, digest, error, slot }: { id: number; digest?: string; error?: string; slot?: ArrayBuffer }) => {
+      if (slot) {
+        slotsAway--;
+        releaseSlot(slot);
+      }
       const waiter = pending.get(id);
       pending.delete(id);
       if (error) waiter?.reject(new Error(error));
@@ -71,18 +121,69 @@ export function createMd5Hasher() {
   const failAll = (error: Error) => {
     for (const waiter of pending.values()) waiter.reject(error);
     pending.clear();
+    // Slots that were in the dead worker's hands are gone: let new ones be created in their place.
+    slotsCreated -= slotsAway;
+    slotsAway = 0;
   };
 
-  const call = (message: Record<string, unknown>) =>
+  const call = (message: Record<string, unknown>, transfer: ArrayBuffer[] = []) =>
     new Promise<string | undefined>((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      ensureWorker().postMessage({ ...message, id });
+      ensureWorker().postMessage({ ...message, id }, transfer);
     });
+
+  const sendSlot = (key: string, slot: ArrayBuffer, length: number) => {
+    slotsAway++;
+    return call({ op: 'slot', key, slot, length }, [slot]).then(() => undefined);
+  };
+
+  const feed = (key: string): Md5Feed => {
+    let slot: ArrayBuffer | null = null;
+    let filled = 0;
+    const sent: Promise<void>[] = [];
+    ensureWorker().postMessage({ op: 'mark', key });
+    const send = () => {
+      if (slot && filled) sent.push(sendSlot(key, slot, filled));
+      else if (slot) releaseSlot(slot);
+      slot = null;
+      filled = 0;
+    };
+    /** Copies from `offset` on while slots are free; returns how far it got. */
+    const copy = (chunk: Uint8Array, offset: number): number => {
+      while (offset < chunk.length) {
+        slot ??= takeSlot();
+        if (!slot) return offset;
+        const count = Math.min(chunk.length - offset, SLOT_BYTES - filled);
+        new Uint8Array(slot, filled, count).set(chunk.subarray(offset, offset + count));
+        filled += count;
+        offset += count;
+        if (filled === SLOT_BYTES) send();
+      }
+      return offset;
+    };
+    return {
+      write: (chunk) => copy(chunk, 0),
+      async end() {
+        send();
+        await Promise.all(sent);
+      },
+      abandon() {
+        if (slot) releaseSlot(slot);
+        slot = null;
+        filled = 0;
+        // The worker takes messages in order: what was sent is hashed, then undone.
+        for (const step of sent) step.catch(() => undefined);
+        worker?.postMessage({ op: 'rewind', key });
+      },
+    };
+  };
 
   return {
     /** Feeds bytes [start, end) of `path` into the running hash of `key`. Calls must follow byte order. */
     update: (key: string, path: string, start: number, end: number) => call({ op: 'update', key, path, start, end }).then(() => undefined),
+    /** Feeds bytes that follow everything hashed so far for `key`, straight from memory (no read back). */
+    feed,
     /** Finishes the running hash of `key`. */
     digest: async (key: string) => (await call({ op: 'digest', key })) ?? '',
     drop: (key: string) => worker?.postMessage({ op: 'drop', key }),

@@ -1,0 +1,97 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMd5Hasher, type Md5Hasher } from '../../../../server/storage/local/md5-hasher.ts';
+import { md5, pseudoRandomBytes, tempDir } from '../../../helpers/fixtures.ts';
+
+const MiB = 1024 * 1024;
+let hasher: Md5Hasher;
+afterEach(() => hasher?.close());
+
+/** Writes `data` to a feed in irregular chunks; returns how many bytes the feed took before it fell behind. */
+function feedAll(feed: ReturnType<Md5Hasher['feed']>, data: Buffer, chunkSizes = [65_536, 1, 300_001, 2 * MiB + 7]): number {
+  let offset = 0;
+  for (let i = 0; offset < data.length; i++) {
+    const chunk = data.subarray(offset, offset + chunkSizes[i % chunkSizes.length]!);
+    const taken = feed.write(chunk);
+    offset += taken;
+    if (taken < chunk.length) break;
+  }
+  return offset;
+}
+
+describe('md5 hasher: bytes fed from memory', () => {
+  it('hashes fed bytes and file ranges, in the order they were given, across slot boundaries', async () => {
+    hasher = createMd5Hasher();
+    const data = pseudoRandomBytes(9 * MiB + 123, 3);
+    const path = join(tempDir(), 'data');
+    writeFileSync(path, data);
+    const first = hasher.feed('k');
+    expect(feedAll(first, data.subarray(0, 5 * MiB + 5))).toBe(5 * MiB + 5);
+    await first.end();
+    await hasher.update('k', path, 5 * MiB + 5, 7 * MiB);
+    const second = hasher.feed('k');
+    expect(feedAll(second, data.subarray(7 * MiB))).toBe(data.length - 7 * MiB);
+    await second.end();
+    expect(await hasher.digest('k')).toBe(md5(data));
+  });
+
+  it('takes only what free slots hold when the worker is behind; the rest comes from the file', async () => {
+    hasher = createMd5Hasher();
+    const data = pseudoRandomBytes(40 * MiB, 4);
+    const path = join(tempDir(), 'data');
+    writeFileSync(path, data);
+    const feed = hasher.feed('k');
+    // Written synchronously, so no slot can come back in between: the feed stops at its memory bound.
+    const fed = feedAll(feed, data);
+    expect(fed).toBe(16 * MiB);
+    await feed.end();
+    await hasher.update('k', path, fed, data.length);
+    expect(await hasher.digest('k')).toBe(md5(data));
+  });
+
+  it('abandon() undoes a feed: the hash goes back to where that feed began', async () => {
+    hasher = createMd5Hasher();
+    const kept = pseudoRandomBytes(3 * MiB, 5);
+    const cutOff = pseudoRandomBytes(3 * MiB, 6);
+    const next = pseudoRandomBytes(1 * MiB + 9, 7);
+    const first = hasher.feed('k');
+    feedAll(first, kept);
+    await first.end();
+    const abandoned = hasher.feed('k');
+    feedAll(abandoned, cutOff);
+    abandoned.abandon();
+    const third = hasher.feed('k');
+    feedAll(third, next);
+    await third.end();
+    expect(await hasher.digest('k')).toBe(md5(Buffer.concat([kept, next])));
+  });
+
+  it('keeps uploads apart', async () => {
+    hasher = createMd5Hasher();
+    const a = pseudoRandomBytes(3 * MiB, 8);
+    const b = pseudoRandomBytes(2 * MiB + 1, 9);
+    const feedA = hasher.feed('a');
+    const feedB = hasher.feed('b');
+    feedAll(feedA, a.subarray(0, MiB));
+    feedAll(feedB, b);
+    feedAll(feedA, a.subarray(MiB));
+    await Promise.all([feedA.end(), feedB.end()]);
+    expect(await hasher.digest('a')).toBe(md5(a));
+    expect(await hasher.digest('b')).toBe(md5(b));
+  });
+
+  it('a feed whose worker died rejects, and the memory it held is available again', async () => {
+    hasher = createMd5Hasher();
+    const data = pseudoRandomBytes(16 * MiB, 10);
+    const feed = hasher.feed('k');
+    expect(feedAll(feed, data)).toBe(16 * MiB);
+    const ended = feed.end();
+    await hasher.close();
+    await expect(ended).rejects.toThrow(/worker exited/);
+    const again = hasher.feed('k2');
+    expect(feedAll(again, data)).toBe(16 * MiB);
+    await again.end();
+    expect(await hasher.digest('k2')).toBe(md5(data));
+  });
+});
