@@ -1,12 +1,12 @@
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from '../helpers/child-server.ts';
 import { multipart, postMultipart, signed } from '../helpers/http.ts';
 import { md5, pseudoRandomBytes, sha256 } from '../helpers/fixtures.ts';
-import { TEST_ACCOUNT } from '../helpers/test-server.ts';
+import { startTestServer, TEST_ACCOUNT } from '../helpers/test-server.ts';
 
 // Part state lives on disk: a server killed with SIGKILL in the middle of a part comes back, and the client
 // finishes the upload with exact bytes (security notes §5 F2).
@@ -69,5 +69,21 @@ describe('kill -9 in the middle of a chunked upload', () => {
     expect(last.json).toMatchObject({ public_id: 'restart/big.bin', bytes: data.length, etag: md5(data) });
     const stored = Buffer.from(await (await fetch(last.json.secure_url)).arrayBuffer());
     expect(sha256(stored)).toBe(sha256(data));
+  });
+});
+
+describe('upload folders moved aside for removal', () => {
+  it('are removed at the next start, and live uploads are kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'updraft-trash-'));
+    const chunks = join(dir, 'chunks');
+    mkdirSync(join(chunks, '.trash-0123456789abcdef'), { recursive: true });
+    writeFileSync(join(chunks, '.trash-0123456789abcdef', 'data'), Buffer.alloc(1000));
+    mkdirSync(join(chunks, 'a'.repeat(40)));
+    const server = await startTestServer({ dataDir: dir });
+    try {
+      expect(readdirSync(chunks)).toEqual(['a'.repeat(40)]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { postMultipart, signed, storedState } from '../helpers/http.ts';
 import { md5, pseudoRandomBytes, sha256 } from '../helpers/fixtures.ts';
@@ -191,9 +193,13 @@ describe('B. chunk headers and ranges', () => {
   it('B15: an abandoned upload expires and its parts are removed', async () => {
     const id = newId();
     await sendPart({ id, data, start: 0 });
+    const chunksDir = join(server.dataDir, 'chunks');
+    expect(readdirSync(chunksDir).length).toBeGreaterThanOrEqual(1);
     clock += 25 * 3600 * 1000;
     try {
       expect(server.updraft.cloud.sweep().uploads).toBeGreaterThanOrEqual(1);
+      // Every upload of this server is now past its expiry. Folders are moved aside at once, removed in the background.
+      await vi.waitFor(() => expect(readdirSync(chunksDir)).toEqual([]));
       const next = await sendPart({ id, data, start: PART, fields: signed({ public_id: `chunked/${id}` }, { timestamp: Math.floor(clock / 1000) }) });
       expect([next.status, next.json.error.code]).toEqual([404, 'upload_not_found']);
     } finally {

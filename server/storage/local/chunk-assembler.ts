@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
-import { closeSync, createWriteStream, mkdirSync, openSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +11,9 @@ import type { Db } from './database.ts';
 import { md5OfFile, type Md5Feed, type Md5Hasher } from './md5-hasher.ts';
 import { createRollingSync } from './durable-fs.ts';
 import { tooLarge } from './staging.ts';
+
+/** Upload folders being removed are renamed to this prefix first (upload keys are hex, so never clash). */
+const TRASH_PREFIX = '.trash-';
 
 export interface PartInput {
   /** Namespaced upload key (derived from the client's upload id and its credentials). */
@@ -74,6 +78,8 @@ export interface ChunkAssemblerOptions {
  */
 export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now = Date.now }: ChunkAssemblerOptions) {
   mkdirSync(dir, { recursive: true });
+  // Folders a previous run moved aside but did not get to remove.
+  for (const name of readdirSync(dir)) if (name.startsWith(TRASH_PREFIX)) rmSync(join(dir, name), { recursive: true, force: true });
   const live = new Map<string, LiveUpload>();
 
   const selectUpload = db.prepare<[string], UploadRow>('SELECT * FROM chunk_uploads WHERE key = ?');
@@ -100,11 +106,24 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
     return entry;
   };
 
-  const forget = (key: string) => {
+  /**
+   * Forgets an upload: its row at once, its folder moved aside (so a new upload under the same id starts
+   * clean) and then removed off the event loop, since it may hold a file of gigabytes. Never fails: a
+   * moved-aside folder that could not be removed is removed at the next start.
+   */
+  const forget = async (key: string): Promise<void> => {
     deleteUpload.run(key);
-    rmSync(uploadDir(key), { recursive: true, force: true });
     live.delete(key);
     hasher.drop(key);
+    const trash = join(dir, `${TRASH_PREFIX}${randomBytes(8).toString('hex')}`);
+    let doomed = trash;
+    try {
+      renameSync(uploadDir(key), trash);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      doomed = uploadDir(key);
+    }
+    await rm(doomed, { recursive: true, force: true }).catch(() => undefined);
   };
 
   const checkLimits = ({ start, end, total }: ChunkHeaders) => {
@@ -264,7 +283,7 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
         return result;
       } catch (error) {
         // A refused file (wrong type, too large, ...) leaves nothing behind; other failures keep the parts for a retry.
-        if (error instanceof AppError && error.status < 500) forget(key);
+        if (error instanceof AppError && error.status < 500) await forget(key);
         else {
           state.finalizing = null;
           state.hashFailed = true;
@@ -342,7 +361,7 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
   const sweepExpired = (): number => {
     const cutoff = now() - limits.chunkExpiryHours * 3600_000;
     const expired = selectExpired.all(cutoff).filter(({ key }) => !live.get(key)?.inflight.size && !live.get(key)?.finalizing);
-    for (const { key } of expired) forget(key);
+    for (const { key } of expired) void forget(key);
     return expired.length;
   };
 
