@@ -270,7 +270,8 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
     const state = liveOf(key);
     state.finalizing ??= (async () => {
       await state.hashing;
-      const md5 = state.hashFailed || state.hashedThrough !== total ? await md5OfFile(dataPath(key)) : await hasher.digest(key);
+      const fromFile = () => md5OfFile(dataPath(key));
+      const md5 = state.hashFailed || state.hashedThrough !== total ? await fromFile() : await hasher.digest(key, total).catch(fromFile);
       try {
         const result = await finalize({
           path: dataPath(key),
@@ -313,7 +314,7 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
       let settle!: (ok: boolean) => void;
       state.inflight.set(range.start, { end: range.end, settled: new Promise((resolve) => (settle = resolve)) });
       // A part that continues the hashed bytes feeds the hash straight from memory as it arrives.
-      const feed = !state.hashFailed && state.hashedThrough === range.start ? hasher.feed(key) : null;
+      const feed = !state.hashFailed && state.hashedThrough === range.start ? hasher.feed(key, range.start) : null;
       let fed = false;
       const endFeed = (fedBytes: number) => {
         if (!feed) return;
@@ -332,7 +333,7 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
       } catch (error) {
         // A part cut off midway is undone in the hash; one that failed later leaves the hash to the finished file.
         if (fed) state.hashFailed = true;
-        else feed?.abandon();
+        else if (feed) trackHash(state, feed.abandon());
         settle(false);
         throw error;
       } finally {

@@ -4,50 +4,63 @@ import { Worker } from 'node:worker_threads';
 
 // Runs in a worker thread: one running MD5 per upload, so a chunked upload's etag is ready when its last
 // part lands without hashing on the request path. It is fed either copies of the bytes as they arrive
-// (slot buffers, transferred back and forth) or ranges of the file to read back.
+// (slot buffers, transferred back and forth) or ranges of the file to read back. Every message says at
+// which byte it starts, so bytes lost with an earlier worker, or sent out of order, fail loudly instead of
+// giving a wrong etag.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { openSync, readSync, closeSync } = require('node:fs');
-const hashes = new Map();
+const states = new Map();
 const buffer = Buffer.allocUnsafe(8 << 20);
-const hashOf = (key) => {
-  let hash = hashes.get(key);
-  if (!hash) { hash = createHash('md5'); hashes.set(key, hash); }
-  return hash;
+/** The running hash of key, which must have taken exactly \`from\` bytes so far. */
+const stateAt = (key, from) => {
+  let state = states.get(key);
+  if (!state && from === 0) { state = { hash: createHash('md5'), bytes: 0 }; states.set(key, state); }
+  if (!state || state.bytes !== from) throw new Error('the running hash does not end at byte ' + from);
+  return state;
 };
 // A mark is the hash as it was before a run of bytes; rewinding to it undoes a run that was not kept.
 const marks = new Map();
-parentPort.on('message', ({ id, op, key, path, start, end, slot, length }) => {
+const copyOf = (state) => state && { hash: state.hash.copy(), bytes: state.bytes };
+parentPort.on('message', ({ id, op, key, path, start, end, slot, length, total }) => {
   try {
-    if (op === 'drop') { hashes.delete(key); marks.delete(key); return; }
-    if (op === 'mark') { marks.set(key, hashOf(key).copy()); return; }
-    if (op === 'rewind') { if (marks.has(key)) hashes.set(key, marks.get(key)); marks.delete(key); return; }
+    if (op === 'drop') { states.delete(key); marks.delete(key); return; }
+    if (op === 'mark') { marks.set(key, copyOf(states.get(key))); return; }
+    if (op === 'rewind') {
+      if (marks.get(key)) states.set(key, marks.get(key));
+      else if (marks.has(key)) states.delete(key);
+      marks.delete(key);
+      return;
+    }
     if (op === 'slot') {
-      hashOf(key).update(new Uint8Array(slot, 0, length));
+      const state = stateAt(key, start);
+      state.hash.update(new Uint8Array(slot, 0, length));
+      state.bytes += length;
       parentPort.postMessage({ id, slot }, [slot]);
       return;
     }
     if (op === 'digest') {
-      const hash = hashes.get(key) || createHash('md5');
-      hashes.delete(key);
+      const state = stateAt(key, total);
+      states.delete(key);
       marks.delete(key);
-      parentPort.postMessage({ id, digest: hash.digest('hex') });
+      parentPort.postMessage({ id, digest: state.hash.digest('hex') });
       return;
     }
-    const hash = hashOf(key);
+    const state = stateAt(key, start);
     const fd = openSync(path, 'r');
     try {
       for (let position = start; position < end; ) {
         const read = readSync(fd, buffer, 0, Math.min(buffer.length, end - position), position);
         if (read === 0) throw new Error('file shorter than expected');
-        hash.update(buffer.subarray(0, read));
+        state.hash.update(buffer.subarray(0, read));
+        state.bytes += read;
         position += read;
       }
     } finally { closeSync(fd); }
     parentPort.postMessage({ id });
   } catch (error) {
-    hashes.delete(key);
+    states.delete(key);
     parentPort.postMessage({ id, slot, error: String(error && error.message || error) }, slot ? [slot] : []);
   }
 });
@@ -66,8 +79,11 @@ export interface Md5Feed {
   write(chunk: Uint8Array): number;
   /** Sends what is left; settles once every byte written to this feed is hashed. */
   end(): Promise<void>;
-  /** Undoes the feed before end(): the running hash goes back to where it was when the feed began. */
-  abandon(): void;
+  /**
+   * Undoes the feed before end(): the running hash goes back to where it was when the feed began. Rejects
+   * when bytes sent were lost with the worker (the running hash is then gone too).
+   */
+  abandon(): Promise<void>;
 }
 
 interface Pending {
@@ -133,19 +149,22 @@ export function createMd5Hasher() {
       ensureWorker().postMessage({ ...message, id }, transfer);
     });
 
-  const sendSlot = (key: string, slot: ArrayBuffer, length: number) => {
+  const sendSlot = (key: string, start: number, slot: ArrayBuffer, length: number) => {
     slotsAway++;
-    return call({ op: 'slot', key, slot, length }, [slot]).then(() => undefined);
+    return call({ op: 'slot', key, start, slot, length }, [slot]).then(() => undefined);
   };
 
-  const feed = (key: string): Md5Feed => {
+  /** A feed of the bytes from offset `from` of `key`'s file on (everything before it already hashed). */
+  const feed = (key: string, from: number): Md5Feed => {
     let slot: ArrayBuffer | null = null;
     let filled = 0;
+    let position = from;
     const sent: Promise<void>[] = [];
     ensureWorker().postMessage({ op: 'mark', key });
     const send = () => {
-      if (slot && filled) sent.push(sendSlot(key, slot, filled));
+      if (slot && filled) sent.push(sendSlot(key, position, slot, filled));
       else if (slot) releaseSlot(slot);
+      position += filled;
       slot = null;
       filled = 0;
     };
@@ -168,13 +187,13 @@ export function createMd5Hasher() {
         send();
         await Promise.all(sent);
       },
-      abandon() {
+      async abandon() {
         if (slot) releaseSlot(slot);
         slot = null;
         filled = 0;
         // The worker takes messages in order: what was sent is hashed, then undone.
-        for (const step of sent) step.catch(() => undefined);
         worker?.postMessage({ op: 'rewind', key });
+        await Promise.all(sent);
       },
     };
   };
@@ -184,8 +203,8 @@ export function createMd5Hasher() {
     update: (key: string, path: string, start: number, end: number) => call({ op: 'update', key, path, start, end }).then(() => undefined),
     /** Feeds bytes that follow everything hashed so far for `key`, straight from memory (no read back). */
     feed,
-    /** Finishes the running hash of `key`. */
-    digest: async (key: string) => (await call({ op: 'digest', key })) ?? '',
+    /** Finishes the running hash of `key`, which must have taken exactly `total` bytes. */
+    digest: async (key: string, total: number) => (await call({ op: 'digest', key, total })) ?? '',
     drop: (key: string) => worker?.postMessage({ op: 'drop', key }),
     close: async () => {
       const current = worker;
