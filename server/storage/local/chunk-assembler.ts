@@ -108,10 +108,10 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
 
   /**
    * Forgets an upload: its row at once, its folder moved aside (so a new upload under the same id starts
-   * clean) and then removed off the event loop, since it may hold a file of gigabytes. Never fails: a
-   * moved-aside folder that could not be removed is removed at the next start.
+   * clean) and then removed off the event loop, since it may hold a file of gigabytes. The returned removal
+   * never rejects: a moved-aside folder it could not remove is removed at the next start.
    */
-  const forget = async (key: string): Promise<void> => {
+  const forget = (key: string): Promise<void> => {
     deleteUpload.run(key);
     live.delete(key);
     hasher.drop(key);
@@ -120,10 +120,10 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
     try {
       renameSync(uploadDir(key), trash);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve();
       doomed = uploadDir(key);
     }
-    await rm(doomed, { recursive: true, force: true }).catch(() => undefined);
+    return rm(doomed, { recursive: true, force: true }).catch(() => undefined);
   };
 
   const checkLimits = ({ start, end, total }: ChunkHeaders) => {
@@ -174,8 +174,9 @@ export function createChunkAssembler<T>({ db, dir, limits, hasher, durable, now 
 
   /**
    * Writes a part in place, passing its bytes to `feed` (the running hash) on the way while it keeps up.
-   * `onWritten` runs once every byte is in the file, with the count of bytes the feed took. With durability on, the file is flushed in the background as the part
-   * arrives, so the flush before the acknowledgement only has the part's tail left to write.
+   * `onWritten` runs once every byte is in the file, with the count of bytes the feed took. With durability
+   * on, the file is flushed in the background as the part arrives, so the flush before the acknowledgement
+   * only has the part's tail left to write.
    */
   const writePart = async (key: string, range: ChunkHeaders, body: Readable, feed: Md5Feed | null, onWritten: (fed: number) => void) => {
     const expected = range.end - range.start + 1;
