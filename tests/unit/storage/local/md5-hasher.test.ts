@@ -1,5 +1,8 @@
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMd5Hasher, type Md5Hasher } from '../../../../server/storage/local/md5-hasher.ts';
 import { md5, pseudoRandomBytes, tempDir } from '../../../helpers/fixtures.ts';
@@ -110,5 +113,27 @@ describe('md5 hasher: bytes fed from memory', () => {
     const lost = hasher.feed('k3', MiB);
     feedAll(lost, data.subarray(0, 2 * MiB));
     await expect(lost.end()).rejects.toThrow(/does not end at byte/);
+  });
+});
+
+describe('md5 hasher: scheduling', () => {
+  /** Whether this process may run a thread 5 nice levels above its creator (root, CAP_SYS_NICE, RLIMIT_NICE). */
+  async function mayRaisePriority(): Promise<boolean> {
+    const probe = new Worker(
+      `const os = require('node:os'); const { parentPort } = require('node:worker_threads');
+       try { os.setPriority(Math.max(-20, os.getPriority() - 5)); parentPort.postMessage(true); } catch { parentPort.postMessage(false); }`,
+      { eval: true },
+    );
+    const [allowed] = (await once(probe, 'message')) as [boolean];
+    await probe.terminate();
+    return allowed;
+  }
+
+  it('runs its thread 5 nice levels ahead of the event loop when the OS allows it, else at the same level', async () => {
+    hasher = createMd5Hasher();
+    const base = os.getPriority();
+    const expected = (await mayRaisePriority()) ? Math.max(-20, base - 5) : base;
+    expect(await hasher.threadNice()).toBe(expected);
+    expect(os.getPriority()).toBe(base);
   });
 });
