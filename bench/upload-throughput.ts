@@ -375,9 +375,15 @@ function sampleRss(pid: number) {
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** utime + stime in seconds of every thread of `pid`, by thread id. */
-function threadCpuSeconds(pid: number): Map<number, number> {
-  const threads = new Map<number, number>();
+interface ThreadStat {
+  cpuSeconds: number;
+  /** Scheduling priority, -20 (first) to 19. */
+  nice: number;
+}
+
+/** utime + stime in seconds, and the nice value, of every thread of `pid`, by thread id. */
+function threadStats(pid: number): Map<number, ThreadStat> {
+  const threads = new Map<number, ThreadStat>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     let stat: string;
     try {
@@ -385,9 +391,9 @@ function threadCpuSeconds(pid: number): Map<number, number> {
     } catch {
       continue; // the thread ended meanwhile
     }
-    // Fields after "(comm) ": state is field 3, utime 14 and stime 15 (man 5 proc).
+    // Fields after "(comm) ": state is field 3, utime 14, stime 15 and nice 19 (man 5 proc).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    threads.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+    threads.set(Number(tid), { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS, nice: Number(fields[16]) });
   }
   return threads;
 }
@@ -398,16 +404,19 @@ interface CpuUsage {
   main: number;
   /** In the server this is the MD5 worker thread; the rest are libuv's pool (file writes) and V8's (GC). */
   busiestOther: number;
+  /** The nice value of that thread, and of the main thread. */
+  busiestOtherNice: number;
+  mainNice: number;
 }
 
-/** CPU seconds a process spent since `before` (a threadCpuSeconds snapshot). */
-function cpuSince(pid: number, before: Map<number, number>): CpuUsage {
-  const usage: CpuUsage = { total: 0, main: 0, busiestOther: 0 };
-  for (const [tid, seconds] of threadCpuSeconds(pid)) {
-    const spent = seconds - (before.get(tid) ?? 0);
+/** CPU seconds a process spent since `before` (a threadStats snapshot). */
+function cpuSince(pid: number, before: Map<number, ThreadStat>): CpuUsage {
+  const usage: CpuUsage = { total: 0, main: 0, busiestOther: 0, busiestOtherNice: 0, mainNice: 0 };
+  for (const [tid, { cpuSeconds, nice }] of threadStats(pid)) {
+    const spent = cpuSeconds - (before.get(tid)?.cpuSeconds ?? 0);
     usage.total += spent;
-    if (tid === pid) usage.main = spent;
-    else usage.busiestOther = Math.max(usage.busiestOther, spent);
+    if (tid === pid) Object.assign(usage, { main: spent, mainNice: nice });
+    else if (spent > usage.busiestOther) Object.assign(usage, { busiestOther: spent, busiestOtherNice: nice });
   }
   return usage;
 }
@@ -423,11 +432,20 @@ interface Measurement {
   cpu: CpuUsage;
   /** CPU time of this client process during the run (it shares the machine with the target). */
   clientCpuSeconds: number;
+  /** Busy CPU time of the whole machine during the run: both processes plus the kernel's own threads (writeback, journal). */
+  machineCpuSeconds: number;
 }
 
 interface ServerMeasurement extends Measurement {
   rssBaselineMiB: number;
   rssGrowthMiB: number;
+}
+
+/** Busy (non-idle, non-iowait) CPU seconds of the whole machine since boot, from the first line of /proc/stat. */
+function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
 }
 
 /** Flushes dirty pages so every timed run starts from the same page-cache state. */
@@ -436,8 +454,9 @@ const flushDisks = () => execFileSync('sync');
 /** One timed upload to `target` with CPU accounting for both ends. */
 async function timedUpload(target: Target, pid: number, parts: Part[], source: PartSource, publicId: string) {
   flushDisks();
-  const cpuBefore = threadCpuSeconds(pid);
+  const cpuBefore = threadStats(pid);
   const clientBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
   const run = await chunkedUpload(target, parts, source, publicId);
   const client = process.cpuUsage(clientBefore);
   const totalBytes = parts.at(-1)!.end + 1;
@@ -446,6 +465,7 @@ async function timedUpload(target: Target, pid: number, parts: Part[], source: P
     finalPartMs: run.finalPartMs,
     cpu: cpuSince(pid, cpuBefore),
     clientCpuSeconds: (client.user + client.system) / 1e6,
+    machineCpuSeconds: machineBusySeconds() - machineBefore,
   };
   return { run, measurement, totalBytes };
 }
@@ -518,8 +538,12 @@ function printReport({ durabilityLabel, ceiling, server, md5Info, seconds }: Rep
   series('CPU s, server, all threads', server, (m) => m.cpu.total, 2);
   series('CPU s, server, main thread', server, (m) => m.cpu.main, 2);
   series('CPU s, server, busiest other (MD5)', server, (m) => m.cpu.busiestOther, 2);
+  series('nice, server main thread', server, (m) => m.cpu.mainNice, 0);
+  series('nice, server MD5 thread', server, (m) => m.cpu.busiestOtherNice, 0);
   series('CPU s, server, remaining (I/O, GC)', server, (m) => m.cpu.total - m.cpu.main - m.cpu.busiestOther, 2);
   series('CPU s, client, during chunked run', server, (m) => m.clientCpuSeconds, 2);
+  series('CPU s, whole machine, ceiling run', ceiling, (m) => m.machineCpuSeconds, 2);
+  series('CPU s, whole machine, chunked run', server, (m) => m.machineCpuSeconds, 2);
   console.log('');
   console.log(`ratio            ${fmt(ratio, 3)}  (target >= ${RATIO_TARGET})   ${verdict(ratio >= RATIO_TARGET)}`);
   console.log(`peak RSS growth  ${fmt(worstRss)} MiB  (target < ${RSS_TARGET_MIB} MiB)   ${verdict(worstRss < RSS_TARGET_MIB)}`);
