@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 /**
- * How many nice levels the hasher thread asks to run above the thread that starts it (Linux: needs root,
- * CAP_SYS_NICE or RLIMIT_NICE; elsewhere it keeps the same priority). Five levels give it about three times
+ * How many nice levels the hasher thread asks to run above the thread that starts it (Linux only: needs root,
+ * CAP_SYS_NICE or RLIMIT_NICE; otherwise it keeps the same priority). Five levels give it about three times
  * the weight of a normal thread; it can only ever use one core.
  */
 const HASHER_PRIORITY_BOOST = 5;
@@ -20,7 +20,8 @@ const { createHash } = require('node:crypto');
 const os = require('node:os');
 // The hash is the one serial step before a chunked upload's last answer: when the OS allows it, this thread
 // runs a little ahead of the event loop and the file I/O threads, so it keeps up instead of sharing a core with them.
-try { os.setPriority(Math.max(-20, os.getPriority() - ${HASHER_PRIORITY_BOOST})); } catch {}
+// Only on Linux, where a nice value belongs to a thread; elsewhere it would apply to the whole process.
+if (process.platform === 'linux') try { os.setPriority(Math.max(-20, os.getPriority() - ${HASHER_PRIORITY_BOOST})); } catch {}
 const { openSync, readSync, closeSync } = require('node:fs');
 const states = new Map();
 const buffer = Buffer.allocUnsafe(8 << 20);
