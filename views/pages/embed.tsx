@@ -1,5 +1,6 @@
 import { raw } from 'hono/html';
 import type { TextLookup } from '../components/text-lookup.ts';
+import { Layout } from '../layout.tsx';
 
 export interface EmbedResult {
   /** Original file name. */
@@ -43,16 +44,7 @@ const CSS = `body{font:15px/1.5 system-ui,sans-serif;color:#1b2330;max-width:760
 export function EmbedPage(props: EmbedProps) {
   const { t } = props;
   return (
-    <>
-      {raw('<!DOCTYPE html>')}
-      <html lang={props.language}>
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{t('updraft.embed_title')}</title>
-          <style>{raw(CSS)}</style>
-        </head>
-        <body>
+    <Layout title={t('updraft.embed_title')} language={props.language} head={<style>{raw(CSS)}</style>}>
           <h1>{t('updraft.embed_title')}</h1>
           {props.fatal !== null ? (
             <p class="errors" role="alert">
@@ -124,8 +116,6 @@ export function EmbedPage(props: EmbedProps) {
               </script>
             </>
           )}
-        </body>
-      </html>
-    </>
+    </Layout>
   );
 }

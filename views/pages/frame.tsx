@@ -3,6 +3,7 @@ import type { TextLookup } from '../components/text-lookup.ts';
 import { CameraCapture, CameraSource } from '../components/camera-source.tsx';
 import { CropStep } from '../components/crop-step.tsx';
 import { UrlSource } from '../components/url-source.tsx';
+import { Layout } from '../layout.tsx';
 
 export interface FrameSource {
   id: string;
@@ -202,22 +203,22 @@ export function FramePage(props: FrameProps) {
   const { t } = props;
   const active = props.sources.some((source) => source.id === props.activeSource) ? props.activeSource : (props.sources[0]?.id ?? 'local');
   return (
-    <>
-      {raw('<!DOCTYPE html>')}
-      <html lang={props.language}>
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="referrer" content="no-referrer" />
-          <title>{t('queue.title')}</title>
+    <Layout
+      title={t('queue.title')}
+      language={props.language}
+      noReferrer
+      head={
+        <>
           <link rel="stylesheet" href={props.assets.css} />
           {props.assets.crop && <link rel="stylesheet" href={props.assets.crop.css} />}
           {props.fontLinks.map((href) => (
             <link rel="stylesheet" href={href} />
           ))}
           <style nonce={props.nonce}>{raw(props.stylesCss)}</style>
-        </head>
-        <body class={`uw uw-theme-${props.theme}${props.inline ? ' uw-inline' : ' uw-modal'}`} data-view="expanded">
+        </>
+      }
+      body={{ class: `uw uw-theme-${props.theme}${props.inline ? ' uw-inline' : ' uw-modal'}`, 'data-view': 'expanded' }}
+    >
           <div class="uw-backdrop" data-backdrop></div>
           <div class="uw-window" role="dialog" aria-modal={props.inline ? undefined : 'true'} aria-labelledby="uw-tab-list-label" data-window>
             <header class="uw-header">
@@ -265,8 +266,6 @@ export function FramePage(props: FrameProps) {
           {/* The cropper runs first (scripts with defer run in order) so the frame finds it ready. */}
           {props.assets.crop && <script nonce={props.nonce} src={props.assets.crop.js} defer></script>}
           <script nonce={props.nonce} src={props.assets.js} defer></script>
-        </body>
-      </html>
-    </>
+    </Layout>
   );
 }

@@ -1,4 +1,5 @@
 import { raw } from 'hono/html';
+import { Layout } from '../layout.tsx';
 import { DEMO_EXAMPLES, DEMO_LOG_SCRIPT } from './demo-examples.ts';
 
 export interface HomeProps {
@@ -20,16 +21,7 @@ export function HomePage(props: HomeProps) {
   const fill = (code: string) => code.replaceAll('__API_KEY__', props.apiKey).replaceAll('__BASE__', props.basePath);
   const script = (code: string) => <script nonce={props.nonce}>{raw(fill(code).replaceAll('</', '<\\/'))}</script>;
   return (
-    <>
-      {raw('<!DOCTYPE html>')}
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>Updraft — upload widget demo</title>
-          <style>{raw(DEMO_CSS)}</style>
-        </head>
-        <body>
+    <Layout title="Updraft — upload widget demo" head={<style>{raw(DEMO_CSS)}</style>}>
           <header>
             <h1>Updraft</h1>
             <p>
@@ -60,8 +52,6 @@ export function HomePage(props: HomeProps) {
             <h2>Events</h2>
             <ol id="events-log" reversed aria-live="polite"></ol>
           </section>
-        </body>
-      </html>
-    </>
+    </Layout>
   );
 }
